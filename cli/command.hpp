@@ -33,5 +33,6 @@ Command connect_command();
 Command seedmap_command();
 Command simulate_command();
 Command stats_command();
+Command trial_command();
 
 }  // namespace algia::cli

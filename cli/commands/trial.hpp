@@ -1,0 +1,14 @@
+#pragma once
+// `algia trial SUBCOMMAND`: the clinical-trial statistics. Each subcommand is a Command like the
+// top-level ones (declared as data in its own file); trial.cpp nests them under `algia trial`.
+
+#include <vector>
+
+#include "../command.hpp"
+
+namespace algia::cli {
+
+// Every `algia trial` subcommand, in the order `algia trial --help` lists them.
+std::vector<Command> trial_subcommands();
+
+}  // namespace algia::cli
