@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "../command.hpp"
+#include "../maps.hpp"
 #include "algia/core/error.hpp"
 #include "algia/io/file.hpp"
 #include "algia/io/nifti.hpp"
@@ -63,23 +64,7 @@ Command stats_command() {
                     if (table_mode == !o->images.empty())
                         throw Error(Kind::usage, "give either images or --table").hint("e.g. algia stats con_*.nii.gz --out results");
                     // Observations.
-                    std::vector<std::string> images = o->images;
-                    if (images.size() == 1 && !io::looks_like_image_path(images[0])) {
-                        const std::string text = io::read_text_file(images[0]);
-                        images.clear();
-                        std::size_t pos = 0;
-                        while (pos < text.size()) {
-                            std::size_t nl = text.find('\n', pos);
-                            if (nl == std::string::npos) nl = text.size();
-                            std::string line = text.substr(pos, nl - pos);
-                            if (!line.empty() && line.back() == '\r') line.pop_back();
-                            if (!line.empty()) {
-                                fs::path p(line);
-                                images.push_back(p.is_absolute() ? line : (fs::path(o->images[0]).parent_path() / p).string());
-                            }
-                            pos = nl + 1;
-                        }
-                    }
+                    const std::vector<std::string> images = expand_image_list(o->images);
                     const std::size_t n_obs = table_mode ? io::read_table(o->table).rows() : images.size();
                     // Design.
                     io::Table design_table;
@@ -91,19 +76,8 @@ Command stats_command() {
                     }
                     // Match design rows to images by sub- label when possible.
                     std::vector<std::size_t> row_of(n_obs);
-                    if (!table_mode && design_table.has("participant_id")) {
-                        std::map<std::string, std::size_t> by_id;
-                        const auto ids = design_table.strings("participant_id");
-                        for (std::size_t r = 0; r < ids.size(); ++r) by_id[ids[r].rfind("sub-", 0) == 0 ? ids[r] : "sub-" + ids[r]] = r;
-                        const std::regex sub_re("sub-[A-Za-z0-9]+");
-                        for (std::size_t i = 0; i < n_obs; ++i) {
-                            std::smatch m;
-                            const std::string name = fs::path(images[i]).filename().string();
-                            if (!std::regex_search(name, m, sub_re) || !by_id.count(m.str()))
-                                throw Error(Kind::invalid_input, fmt::format("{}: no row of {} for this image's participant", images[i], o->design))
-                                    .hint("add the participant to the table, or remove the image");
-                            row_of[i] = by_id[m.str()];
-                        }
+                    if (!table_mode) {
+                        row_of = match_rows(design_table, o->design.empty() ? "the design" : o->design, images);
                     } else {
                         if (design_table.rows() != n_obs)
                             throw Error(Kind::invalid_input, fmt::format("{}: {} rows for {} observations", o->design, design_table.rows(), n_obs))
@@ -135,6 +109,7 @@ Command stats_command() {
                     std::vector<std::string> names;
                     std::vector<std::int64_t> voxels;
                     image::Grid grid;
+                    MaskedMaps maps;
                     if (table_mode) {
                         const auto t = io::read_table(o->table);
                         names = o->columns;
@@ -156,32 +131,12 @@ Command stats_command() {
                             throw Error(Kind::invalid_input, fmt::format("{}: the tested columns have n/a values", o->table))
                                 .hint("remove those rows or impute them first");
                     } else {
-                        std::vector<image::Image<float>> imgs;
-                        for (auto i : used) {
-                            imgs.push_back(io::read_image<float>(images[i], ctx));
-                            if (imgs.back().volumes() != 1)
-                                throw Error(Kind::invalid_input, fmt::format("{}: has {} volumes; give one 3D map per observation", images[i], imgs.back().volumes()));
-                            if (!imgs.back().grid().same_as(imgs.front().grid()))
-                                throw Error(Kind::invalid_input, fmt::format("{}: is on another grid ({}) than {} ({})", images[i],
-                                                                             imgs.back().grid().describe(), images[used[0]], imgs.front().grid().describe()))
-                                    .hint("resample the maps onto one grid first (algia resample)");
-                        }
-                        grid = imgs.front().grid();
-                        image::Image<float> mask;
-                        if (!o->mask.empty()) mask = io::read_image<float>(o->mask, ctx);
-                        for (std::int64_t v = 0; v < grid.voxels(); ++v) {
-                            bool in = true;
-                            if (!mask.empty()) in = mask.grid().same_as(grid) && mask.data()[v] != 0;
-                            for (const auto& im : imgs) in = in && std::isfinite(im.data()[v]) && (!mask.empty() || im.data()[v] != 0);
-                            if (in) voxels.push_back(v);
-                        }
-                        if (!mask.empty() && !mask.grid().same_as(grid))
-                            throw Error(Kind::invalid_input, fmt::format("{}: the mask is on another grid than the images", o->mask))
-                                .hint("resample it with algia resample --interp nearest");
-                        if (voxels.empty()) throw Error(Kind::invalid_input, "no voxel is valid in every image (and the mask)");
-                        Y.resize(Eigen::Index(used.size()), Eigen::Index(voxels.size()));
-                        for (std::size_t k = 0; k < imgs.size(); ++k)
-                            for (std::size_t j = 0; j < voxels.size(); ++j) Y(Eigen::Index(k), Eigen::Index(j)) = imgs[k].data()[voxels[j]];
+                        std::vector<std::string> used_images;
+                        for (auto i : used) used_images.push_back(images[i]);
+                        maps = load_masked_maps(used_images, o->mask, ctx);
+                        voxels = maps.voxels;
+                        grid = maps.grid;
+                        Y = std::move(maps.values);
                     }
                     // Fit and write.
                     io::Table summary({"contrast", "column", "t", "df", "p", "z", "p_perm", "p_fwe", "q_fdr"});
@@ -221,12 +176,8 @@ Command stats_command() {
                             continue;
                         }
                         auto write_map = [&](const std::string& stat, const Eigen::VectorXd& values) {
-                            image::Image<float> img(grid, 1);
-                            std::fill(img.values().begin(), img.values().end(), 0.0f);
-                            for (std::size_t j = 0; j < voxels.size(); ++j) img.data()[voxels[j]] = float(values[Eigen::Index(j)]);
-                            io::WriteOptions wo;
-                            wo.descrip = fmt::format("algia stats {} {}", cname, stat);
-                            io::write_nifti((fs::path(o->out) / fmt::format("contrast-{}_stat-{}_statmap.nii.gz", cname, stat)).string(), img, ctx, wo);
+                            write_masked_map((fs::path(o->out) / fmt::format("contrast-{}_stat-{}_statmap.nii.gz", cname, stat)).string(),
+                                             maps, values, fmt::format("algia stats {} {}", cname, stat), ctx);
                         };
                         write_map("effect", r.observed.effect);
                         write_map("t", r.observed.t);

@@ -1,0 +1,113 @@
+#include "maps.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "algia/core/error.hpp"
+#include "algia/image/image.hpp"
+#include "algia/io/file.hpp"
+#include "algia/io/nifti.hpp"
+
+namespace algia::cli {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> expand_image_list(const std::vector<std::string>& args) {
+    if (args.size() != 1 || io::looks_like_image_path(args[0])) return args;
+    const std::string text = io::read_text_file(args[0]);
+    std::vector<std::string> images;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t nl = text.find('\n', pos);
+        if (nl == std::string::npos) nl = text.size();
+        std::string line = text.substr(pos, nl - pos);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty()) {
+            fs::path p(line);
+            images.push_back(p.is_absolute() ? line : (fs::path(args[0]).parent_path() / p).string());
+        }
+        pos = nl + 1;
+    }
+    return images;
+}
+
+std::vector<std::size_t> match_rows(const io::Table& table, const std::string& table_name,
+                                    const std::vector<std::string>& images) {
+    const std::size_t n = images.size();
+    std::vector<std::size_t> row_of(n);
+    if (table.has("participant_id")) {
+        std::map<std::string, std::size_t> by_id;
+        const auto ids = table.strings("participant_id");
+        for (std::size_t r = 0; r < ids.size(); ++r) by_id[ids[r].rfind("sub-", 0) == 0 ? ids[r] : "sub-" + ids[r]] = r;
+        const std::regex sub_re("sub-[A-Za-z0-9]+");
+        for (std::size_t i = 0; i < n; ++i) {
+            std::smatch m;
+            const std::string name = fs::path(images[i]).filename().string();
+            if (!std::regex_search(name, m, sub_re) || !by_id.count(m.str()))
+                throw Error(Kind::invalid_input, fmt::format("{}: no row of {} for this image's participant", images[i], table_name))
+                    .hint("add the participant to the table, or remove the image");
+            row_of[i] = by_id[m.str()];
+        }
+        return row_of;
+    }
+    if (table.rows() != n)
+        throw Error(Kind::invalid_input, fmt::format("{}: {} rows for {} observations", table_name, table.rows(), n))
+            .hint("one row per image, in the same order (or a participant_id column)");
+    for (std::size_t i = 0; i < n; ++i) row_of[i] = i;
+    return row_of;
+}
+
+MaskedMaps load_masked_maps(const std::vector<std::string>& images, const std::string& mask_path, const Context& ctx) {
+    if (images.empty()) throw Error(Kind::usage, "no images given");
+    // Check every path before reading any image.
+    for (const auto& path : images)
+        if (!fs::exists(path))
+            throw Error(Kind::io, fmt::format("{}: no such file", path)).hint("check the path (and the list file's folder)");
+    MaskedMaps out;
+    std::vector<image::Image<float>> imgs;
+    for (const auto& path : images) {
+        imgs.push_back(io::read_image<float>(path, ctx));
+        if (imgs.back().volumes() != 1)
+            throw Error(Kind::invalid_input, fmt::format("{}: has {} volumes; give one 3D map per observation", path, imgs.back().volumes()));
+        if (!imgs.back().grid().same_as(imgs.front().grid()))
+            throw Error(Kind::invalid_input, fmt::format("{}: is on another grid ({}) than {} ({})", path,
+                                                         imgs.back().grid().describe(), images[0], imgs.front().grid().describe()))
+                .hint("resample the maps onto one grid first (algia resample)");
+    }
+    out.grid = imgs.front().grid();
+    image::Image<float> mask;
+    if (!mask_path.empty()) {
+        mask = io::read_image<float>(mask_path, ctx);
+        if (!mask.grid().same_as(out.grid))
+            throw Error(Kind::invalid_input, fmt::format("{}: the mask is on another grid than the images", mask_path))
+                .hint("resample it with algia resample --interp nearest");
+    }
+    for (std::int64_t v = 0; v < out.grid.voxels(); ++v) {
+        bool in = mask.empty() || mask.data()[v] != 0;
+        for (const auto& im : imgs) in = in && std::isfinite(im.data()[v]) && (!mask.empty() || im.data()[v] != 0);
+        if (in) out.voxels.push_back(v);
+    }
+    if (out.voxels.empty()) throw Error(Kind::invalid_input, "no voxel is valid in every image (and the mask)");
+    out.values.resize(Eigen::Index(imgs.size()), Eigen::Index(out.voxels.size()));
+    for (std::size_t k = 0; k < imgs.size(); ++k)
+        for (std::size_t j = 0; j < out.voxels.size(); ++j)
+            out.values(Eigen::Index(k), Eigen::Index(j)) = imgs[k].data()[out.voxels[j]];
+    return out;
+}
+
+void write_masked_map(const std::string& path, const MaskedMaps& maps, const Eigen::VectorXd& values,
+                      const std::string& descrip, const Context& ctx) {
+    image::Image<float> img(maps.grid, 1);
+    std::fill(img.values().begin(), img.values().end(), 0.0f);
+    for (std::size_t j = 0; j < maps.voxels.size(); ++j) img.data()[maps.voxels[j]] = float(values[Eigen::Index(j)]);
+    io::WriteOptions wo;
+    wo.descrip = descrip;
+    io::write_nifti(path, img, ctx, wo);
+}
+
+}  // namespace algia::cli

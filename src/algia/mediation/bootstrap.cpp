@@ -1,0 +1,208 @@
+#include "algia/mediation/bootstrap.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <boost/math/distributions/normal.hpp>
+#include <fmt/format.h>
+
+#include "algia/core/error.hpp"
+#include "algia/core/parallel.hpp"
+#include "algia/core/random.hpp"
+
+namespace algia::mediation {
+
+namespace {
+
+const boost::math::normal standard_normal;
+
+double Phi(double z) {
+    if (std::isnan(z)) return z;
+    if (z == std::numeric_limits<double>::infinity()) return 1;
+    if (z == -std::numeric_limits<double>::infinity()) return 0;
+    return boost::math::cdf(standard_normal, z);
+}
+
+double Phi_inv(double p) {
+    if (std::isnan(p)) return p;
+    if (p <= 0) return -std::numeric_limits<double>::infinity();
+    if (p >= 1) return std::numeric_limits<double>::infinity();
+    return boost::math::quantile(standard_normal, p);
+}
+
+double acceleration(const Eigen::VectorXd& jackknife) {
+    if (jackknife.size() < 2 || !jackknife.allFinite()) return 0;
+    const double m = jackknife.mean();
+    const Eigen::ArrayXd d = m - jackknife.array();
+    const double s2 = d.square().sum();
+    if (s2 <= 0) return 0;
+    return d.cube().sum() / (6.0 * std::pow(s2, 1.5));
+}
+
+// Quantile level of the bootstrap distribution that the method maps a normal quantile z_q to.
+double level(CiMethod method, double z0, double a, double zq) {
+    switch (method) {
+        case CiMethod::percentile: return Phi(zq);
+        case CiMethod::bc: return Phi(2 * z0 + zq);
+        case CiMethod::bca: {
+            const double s = z0 + zq;
+            return Phi(z0 + s / (1 - a * s));
+        }
+    }
+    return std::nan("");
+}
+
+}  // namespace
+
+CiMethod parse_ci_method(const std::string& name) {
+    if (name == "percentile") return CiMethod::percentile;
+    if (name == "bc") return CiMethod::bc;
+    if (name == "bca") return CiMethod::bca;
+    throw Error(Kind::usage, fmt::format("unknown confidence-interval method '{}'", name))
+        .hint("use percentile, bc or bca");
+}
+
+const char* ci_method_name(CiMethod method) {
+    switch (method) {
+        case CiMethod::percentile: return "percentile";
+        case CiMethod::bc: return "bc";
+        case CiMethod::bca: return "bca";
+    }
+    return "?";
+}
+
+double quantile_sorted(const std::vector<double>& sorted, double q, Quantile rule) {
+    if (sorted.empty() || std::isnan(q)) return std::nan("");
+    q = std::clamp(q, 0.0, 1.0);
+    const double last = double(sorted.size()) - 1;
+    const double h = rule == Quantile::linear ? last * q : std::clamp(double(sorted.size()) * q - 0.5, 0.0, last);
+    const std::size_t lo = static_cast<std::size_t>(std::floor(h));
+    const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+    return sorted[lo] + (h - double(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+namespace {
+
+// Quantile of unsorted values by selection (O(B), the values are reordered): equals quantile_sorted
+// of the sorted values.
+double quantile_select(std::vector<double>& v, double q, Quantile rule) {
+    if (v.empty() || std::isnan(q)) return std::nan("");
+    q = std::clamp(q, 0.0, 1.0);
+    const double last = double(v.size()) - 1;
+    const double h = rule == Quantile::linear ? last * q : std::clamp(double(v.size()) * q - 0.5, 0.0, last);
+    const std::size_t lo = static_cast<std::size_t>(std::floor(h));
+    std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(lo), v.end());
+    const double at = v[lo];
+    if (lo + 1 >= v.size() || h == double(lo)) return at;
+    const double next = *std::min_element(v.begin() + std::ptrdiff_t(lo) + 1, v.end());
+    return at + (h - double(lo)) * (next - at);
+}
+
+}  // namespace
+
+Interval bootstrap_interval(std::vector<double> boot, double estimate, const Eigen::VectorXd& jackknife,
+                            CiMethod method, double alpha) {
+    Interval out{std::nan(""), std::nan(""), std::nan("")};
+    boot.erase(std::remove_if(boot.begin(), boot.end(), [](double v) { return !std::isfinite(v); }), boot.end());
+    if (boot.empty() || !std::isfinite(estimate)) return out;
+    const double B = double(boot.size());
+    double below_estimate = 0, below_zero = 0, above_zero = 0;
+    for (double v : boot) {
+        below_estimate += v < estimate;
+        below_zero += v < 0;
+        above_zero += v > 0;
+    }
+    double z0 = 0, a = 0;
+    if (method != CiMethod::percentile) {
+        // Bias: share strictly below the estimate; kept off 0 and 1 so z0 stays finite when every
+        // resample falls on one side.
+        z0 = Phi_inv(std::clamp(below_estimate / B, 0.5 / B, 1 - 0.5 / B));
+    }
+    if (method == CiMethod::bca) a = acceleration(jackknife);
+    const Quantile rule = method == CiMethod::bca ? Quantile::hazen : Quantile::linear;
+    const double zlo = Phi_inv(alpha / 2), zhi = Phi_inv(1 - alpha / 2);
+    out.low = quantile_select(boot, level(method, z0, a, zlo), rule);
+    out.high = quantile_select(boot, level(method, z0, a, zhi), rule);
+    if (method == CiMethod::percentile) {
+        const double le = B - above_zero, ge = B - below_zero;
+        out.p = std::clamp(2 * std::min(le, ge) / B, 1 / B, 1.0);
+        return out;
+    }
+    // The interval's bound reaches 0 at the alpha found by inverting the quantile-level map:
+    // u = Phi^-1(share beyond 0 on the estimate's far side) - z0, z = (u (1 - a z0) - z0) / (1 + a u).
+    const double pL = std::clamp(below_zero / B, 1 / B, 1 - 1 / B);
+    const double pU = std::clamp(above_zero / B, 1 / B, 1 - 1 / B);
+    const double u = pL < pU ? Phi_inv(pL) - z0 : -Phi_inv(pU) - z0;
+    const double z = (u * (1 - a * z0) - z0) / (1 + a * u);
+    const double one = Phi(z);
+    out.p = std::min(1.0, 2 * std::min(one, 1 - one));
+    return out;
+}
+
+std::vector<std::size_t> resample_rows(std::uint64_t seed, std::uint64_t r, std::size_t n) {
+    Rng rng(seed, r);
+    std::vector<std::size_t> rows(n);
+    for (auto& i : rows) i = static_cast<std::size_t>(rng.below(n));
+    return rows;
+}
+
+BootstrapResult bootstrap(const Model& model, const BootstrapOptions& options, const Context& ctx) {
+    const std::size_t n = model.n();
+    const bool explicit_rows = !options.rows.empty();
+    const std::size_t B = explicit_rows ? options.rows.size() : static_cast<std::size_t>(options.resamples);
+    if (B < 1) throw Error(Kind::usage, "the bootstrap needs at least one resample").hint("use --boot 10000");
+    if (!(options.alpha > 0 && options.alpha < 1))
+        throw Error(Kind::usage, fmt::format("alpha {} is not between 0 and 1", options.alpha));
+    for (const auto& rows : options.rows)
+        for (std::size_t i : rows)
+            if (i >= n || rows.size() != n)
+                throw Error(Kind::invalid_input, "an explicit resample has the wrong length or an index out of range");
+
+    BootstrapResult out;
+    out.fit = model.fit();
+    const std::size_t Q = model.parameters().size();
+    Eigen::MatrixXd samples(static_cast<Eigen::Index>(B), static_cast<Eigen::Index>(Q));
+    parallel_for(ctx, B, 64, [&](std::size_t r0, std::size_t r1) {
+        for (std::size_t r = r0; r < r1; ++r) {
+            const std::vector<std::size_t> rows = explicit_rows ? options.rows[r] : resample_rows(options.seed, r, n);
+            samples.row(static_cast<Eigen::Index>(r)) = model.estimate(rows).transpose();
+        }
+    });
+    Eigen::MatrixXd jack;
+    if (options.ci == CiMethod::bca) {
+        jack.resize(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(Q));
+        parallel_for(ctx, n, 64, [&](std::size_t i0, std::size_t i1) {
+            std::vector<std::size_t> rows(n - 1);
+            for (std::size_t i = i0; i < i1; ++i) {
+                std::size_t at = 0;
+                for (std::size_t j = 0; j < n; ++j)
+                    if (j != i) rows[at++] = j;
+                jack.row(static_cast<Eigen::Index>(i)) = model.estimate(rows).transpose();
+            }
+        });
+    }
+    out.resamples = static_cast<int>(B);
+    for (Eigen::Index r = 0; r < samples.rows(); ++r)
+        if (!samples.row(r).head(static_cast<Eigen::Index>(Q) - 1).allFinite()) ++out.failed;
+    out.boot_se.resize(static_cast<Eigen::Index>(Q));
+    out.boot_mean.resize(static_cast<Eigen::Index>(Q));
+    for (std::size_t q = 0; q < Q; ++q) {
+        const Eigen::Index qi = static_cast<Eigen::Index>(q);
+        std::vector<double> values;
+        values.reserve(B);
+        for (Eigen::Index r = 0; r < samples.rows(); ++r)
+            if (std::isfinite(samples(r, qi))) values.push_back(samples(r, qi));
+        double mean = 0, ss = 0;
+        for (double v : values) mean += v;
+        mean /= double(values.size());
+        for (double v : values) ss += (v - mean) * (v - mean);
+        out.boot_mean(qi) = values.empty() ? std::nan("") : mean;
+        out.boot_se(qi) = values.size() > 1 ? std::sqrt(ss / double(values.size() - 1)) : std::nan("");
+        const Eigen::VectorXd jq = options.ci == CiMethod::bca ? Eigen::VectorXd(jack.col(qi)) : Eigen::VectorXd();
+        out.intervals.push_back(bootstrap_interval(std::move(values), out.fit.estimate(qi), jq, options.ci, options.alpha));
+    }
+    return out;
+}
+
+}  // namespace algia::mediation

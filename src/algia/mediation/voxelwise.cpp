@@ -1,0 +1,261 @@
+#include "algia/mediation/voxelwise.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <Eigen/Cholesky>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
+#include <fmt/format.h>
+
+#include "algia/core/error.hpp"
+#include "algia/core/parallel.hpp"
+
+namespace algia::mediation {
+
+namespace {
+
+// Per weight vector (a resample, the jackknife's leave-one-out, or all ones): the rows that multiply
+// the images and everything that does not depend on the voxel.
+struct WeightSet {
+    Eigen::Index K = 0;      // rows per weight vector in A: q design columns + 2 scalar variables
+    Eigen::MatrixXd A;       // (R*K) x n: [D∘w ; s1∘w ; s2∘w] per weight vector
+    Eigen::MatrixXd W;       // R x n: the weights (for the squared images)
+    std::vector<Eigen::MatrixXd> Ginv;  // (D'WD)^-1
+    std::vector<Eigen::MatrixXd> GinvU; // (D'WD)^-1 [D'W s1, D'W s2]   (q x 2)
+    Eigen::MatrixXd S;       // R x 3: S(s1,s1), S(s1,s2), S(s2,s2)
+    std::vector<char> ok;
+    Eigen::Index rows() const { return W.rows(); }
+};
+
+WeightSet make_weights(const Eigen::MatrixXd& weights, const Eigen::MatrixXd& D, const Eigen::VectorXd& s1,
+                       const Eigen::VectorXd& s2) {
+    WeightSet ws;
+    const Eigen::Index R = weights.rows(), n = D.rows(), q = D.cols();
+    ws.K = q + 2;
+    ws.A.resize(R * ws.K, n);
+    ws.W = weights;
+    ws.Ginv.resize(static_cast<std::size_t>(R));
+    ws.GinvU.resize(static_cast<std::size_t>(R));
+    ws.S.resize(R, 3);
+    ws.ok.assign(static_cast<std::size_t>(R), 1);
+    for (Eigen::Index r = 0; r < R; ++r) {
+        const Eigen::VectorXd w = weights.row(r).transpose();
+        const Eigen::MatrixXd Dw = D.array().colwise() * w.array();
+        ws.A.block(r * ws.K, 0, q, n) = Dw.transpose();
+        ws.A.row(r * ws.K + q) = (s1.array() * w.array()).matrix().transpose();
+        ws.A.row(r * ws.K + q + 1) = (s2.array() * w.array()).matrix().transpose();
+        const Eigen::MatrixXd G = D.transpose() * Dw;
+        Eigen::LDLT<Eigen::MatrixXd> ldlt(G);
+        const std::size_t ri = static_cast<std::size_t>(r);
+        if (ldlt.info() != Eigen::Success || !(ldlt.vectorD().array() > 1e-12 * G.diagonal().maxCoeff()).all()) {
+            ws.ok[ri] = 0;
+            ws.Ginv[ri] = Eigen::MatrixXd::Zero(q, q);
+            ws.GinvU[ri] = Eigen::MatrixXd::Zero(q, 2);
+            ws.S.row(r).setConstant(std::nan(""));
+            continue;
+        }
+        ws.Ginv[ri] = ldlt.solve(Eigen::MatrixXd::Identity(q, q));
+        Eigen::MatrixXd U(q, 2);
+        U.col(0) = Dw.transpose() * s1;
+        U.col(1) = Dw.transpose() * s2;
+        ws.GinvU[ri] = ws.Ginv[ri] * U;
+        const Eigen::VectorXd ws1 = s1.array() * w.array(), ws2 = s2.array() * w.array();
+        ws.S(r, 0) = s1.dot(ws1) - U.col(0).dot(ws.GinvU[ri].col(0));
+        ws.S(r, 1) = s1.dot(ws2) - U.col(0).dot(ws.GinvU[ri].col(1));
+        ws.S(r, 2) = s2.dot(ws2) - U.col(1).dot(ws.GinvU[ri].col(1));
+    }
+    return ws;
+}
+
+// The six residual inner products of one weight vector and one voxel.
+struct Six {
+    double xx, mm, yy, xm, xy, my;
+};
+
+struct Paths5 {
+    double a, b, cp, c, ab;
+};
+
+Paths5 paths_of(const Six& s) {
+    Paths5 p;
+    p.a = s.xm / s.xx;
+    p.c = s.xy / s.xx;
+    const double det = s.mm * s.xx - s.xm * s.xm;
+    p.b = (s.my * s.xx - s.xm * s.xy) / det;
+    p.cp = (s.mm * s.xy - s.xm * s.my) / det;
+    p.ab = p.a * p.b;
+    return p;
+}
+
+// Maps (image variable, scalar 1, scalar 2) products to the six named ones.
+Six assemble(ImageRole role, double vv, double v1, double v2, double s11, double s12, double s22) {
+    switch (role) {
+        case ImageRole::x:  // scalars: m, y
+            return {vv, s11, s22, v1, v2, s12};
+        case ImageRole::m:  // scalars: x, y
+            return {s11, vv, s22, v1, s12, v2};
+        case ImageRole::y:  // scalars: x, m
+        default:
+            return {s11, s22, vv, s12, v1, v2};
+    }
+}
+
+// Products for weight vectors [r0, r1) of `ws` on the voxel columns `V` (n x nv) and `V2` (squares):
+// calls sink(r, voxel, Six).
+template <class Sink>
+void evaluate(const WeightSet& ws, Eigen::Index r0, Eigen::Index r1, const Eigen::MatrixXd& V,
+              const Eigen::MatrixXd& V2, ImageRole role, Sink&& sink) {
+    const Eigen::Index K = ws.K, q = K - 2, nv = V.cols();
+    const Eigen::Index batch = 64;
+    Eigen::MatrixXd P, P2, GU;
+    Eigen::VectorXd vv, v1, v2;
+    for (Eigen::Index b0 = r0; b0 < r1; b0 += batch) {
+        const Eigen::Index b1 = std::min(r1, b0 + batch), R = b1 - b0;
+        P.noalias() = ws.A.middleRows(b0 * K, R * K) * V;
+        P2.noalias() = ws.W.middleRows(b0, R) * V2;
+        for (Eigen::Index r = b0; r < b1; ++r) {
+            const std::size_t ri = static_cast<std::size_t>(r);
+            const Eigen::Index base = (r - b0) * K;
+            if (!ws.ok[ri]) {
+                for (Eigen::Index j = 0; j < nv; ++j) sink(r, j, Six{NAN, NAN, NAN, NAN, NAN, NAN});
+                continue;
+            }
+            const auto U = P.middleRows(base, q);
+            GU.noalias() = ws.Ginv[ri] * U;
+            vv = P2.row(r - b0).transpose() - U.cwiseProduct(GU).colwise().sum().transpose();
+            v1 = P.row(base + q).transpose() - U.transpose() * ws.GinvU[ri].col(0);
+            v2 = P.row(base + q + 1).transpose() - U.transpose() * ws.GinvU[ri].col(1);
+            for (Eigen::Index j = 0; j < nv; ++j)
+                sink(r, j, assemble(role, vv(j), v1(j), v2(j), ws.S(r, 0), ws.S(r, 1), ws.S(r, 2)));
+        }
+    }
+}
+
+}  // namespace
+
+VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOptions& options, const Context& ctx) {
+    const Eigen::Index n = data.images.rows(), V = data.images.cols(), q = 1 + data.covariates.cols();
+    const auto need = [&](const Eigen::VectorXd& v, const char* name) {
+        if (v.size() != n)
+            throw Error(Kind::invalid_input, fmt::format("{} has {} values for {} images", name, v.size(), n))
+                .hint("give one value per image (participant)");
+        if (!v.allFinite()) throw Error(Kind::invalid_input, fmt::format("{} has missing values", name));
+        if ((v.array() == v(0)).all())
+            throw Error(Kind::invalid_input, fmt::format("{} is constant", name)).hint("check the column");
+    };
+    Eigen::VectorXd s1, s2;
+    switch (data.role) {
+        case ImageRole::x: need(data.m, "M"), need(data.y, "Y"), s1 = data.m, s2 = data.y; break;
+        case ImageRole::m: need(data.x, "X"), need(data.y, "Y"), s1 = data.x, s2 = data.y; break;
+        case ImageRole::y: need(data.x, "X"), need(data.m, "M"), s1 = data.x, s2 = data.m; break;
+    }
+    if (data.covariates.rows() != n)
+        throw Error(Kind::invalid_input, "the covariates have a different number of rows than there are images");
+    if (n <= q + 2)
+        throw Error(Kind::invalid_input, fmt::format("{} images are too few for {} parameters", n, q + 2))
+            .hint("voxelwise mediation needs more participants than parameters");
+    if (!data.images.allFinite())
+        throw Error(Kind::invalid_input, "the images have NaN or infinite values inside the mask")
+            .hint("use a mask that excludes them (by default algia keeps voxels finite in every image)");
+    Eigen::MatrixXd D(n, q);
+    D.col(0).setOnes();
+    D.rightCols(q - 1) = data.covariates;
+    const Eigen::MatrixXd V2 = data.images.array().square();
+
+    VoxelwiseResult out;
+    out.effect = Eigen::MatrixXd::Constant(V, 5, NAN);
+    out.se = Eigen::MatrixXd::Constant(V, 5, NAN);
+    out.p_parametric = Eigen::MatrixXd::Constant(V, 5, NAN);
+    out.ab_p = Eigen::VectorXd::Constant(V, NAN);
+    out.ab_ci_low = Eigen::VectorXd::Constant(V, NAN);
+    out.ab_ci_high = Eigen::VectorXd::Constant(V, NAN);
+    out.resamples = Eigen::VectorXi::Zero(V);
+    out.df_a = double(n - q - 1);
+    out.df_b = double(n - q - 2);
+
+    // Point estimates and OLS tests.
+    const WeightSet ones = make_weights(Eigen::MatrixXd::Ones(1, n), D, s1, s2);
+    const boost::math::students_t ta(out.df_a), tb(out.df_b);
+    const boost::math::normal z;
+    const auto two_sided_t = [](const boost::math::students_t& dist, double t) {
+        return std::isfinite(t) ? 2 * boost::math::cdf(boost::math::complement(dist, std::fabs(t))) : NAN;
+    };
+    const Eigen::Index grain = 256;
+    parallel_for(ctx, static_cast<std::size_t>(V), grain, [&](std::size_t v0, std::size_t v1) {
+        const Eigen::Index j0 = Eigen::Index(v0), nv = Eigen::Index(v1 - v0);
+        evaluate(ones, 0, 1, data.images.middleCols(j0, nv), V2.middleCols(j0, nv), data.role,
+                 [&](Eigen::Index, Eigen::Index j, const Six& s) {
+                     const Eigen::Index v = j0 + j;
+                     const Paths5 p = paths_of(s);
+                     out.effect.row(v) << p.a, p.b, p.cp, p.c, p.ab;
+                     const double det = s.mm * s.xx - s.xm * s.xm;
+                     const double rss_m = s.mm - s.xm * s.xm / s.xx;
+                     const double rss_c = s.yy - s.xy * s.xy / s.xx;
+                     const double rss_y = s.yy - p.b * s.my - p.cp * s.xy;
+                     const double se_a = std::sqrt(rss_m / out.df_a / s.xx);
+                     const double se_c = std::sqrt(rss_c / out.df_a / s.xx);
+                     const double s2 = rss_y / out.df_b;
+                     const double se_b = std::sqrt(s2 * s.xx / det), se_cp = std::sqrt(s2 * s.mm / det);
+                     const double se_ab = std::sqrt(p.a * p.a * se_b * se_b + p.b * p.b * se_a * se_a);
+                     out.se.row(v) << se_a, se_b, se_cp, se_c, se_ab;
+                     const double zab = p.ab / se_ab;
+                     out.p_parametric.row(v) << two_sided_t(ta, p.a / se_a), two_sided_t(tb, p.b / se_b),
+                         two_sided_t(tb, p.cp / se_cp), two_sided_t(ta, p.c / se_c),
+                         std::isfinite(zab) ? 2 * boost::math::cdf(boost::math::complement(z, std::fabs(zab))) : NAN;
+                 });
+    });
+    if (!options.bootstrap) return out;
+
+    const int B = options.resamples, B0 = std::min(options.initial, options.resamples);
+    if (B < 1) throw Error(Kind::usage, "the bootstrap needs at least one resample").hint("use --boot 10000");
+    Eigen::MatrixXd weights = Eigen::MatrixXd::Zero(B, n);
+    for (int r = 0; r < B; ++r)
+        for (std::size_t i : resample_rows(options.seed, std::uint64_t(r), std::size_t(n))) weights(r, Eigen::Index(i)) += 1;
+    const WeightSet boot = make_weights(weights, D, s1, s2);
+    WeightSet jack;
+    if (options.ci == CiMethod::bca) jack = make_weights(Eigen::MatrixXd::Ones(n, n) - Eigen::MatrixXd::Identity(n, n), D, s1, s2);
+
+    parallel_for(ctx, static_cast<std::size_t>(V), grain, [&](std::size_t v0, std::size_t v1) {
+        const Eigen::Index j0 = Eigen::Index(v0), nv = Eigen::Index(v1 - v0);
+        Eigen::MatrixXd samples(B, nv);  // ab per resample and voxel
+        const auto store = [&](Eigen::MatrixXd& dst) {
+            return [&dst](Eigen::Index r, Eigen::Index j, const Six& s) { dst(r, j) = paths_of(s).ab; };
+        };
+        Eigen::MatrixXd jk;
+        if (options.ci == CiMethod::bca) {
+            jk.resize(n, nv);
+            evaluate(jack, 0, n, data.images.middleCols(j0, nv), V2.middleCols(j0, nv), data.role, store(jk));
+        }
+        evaluate(boot, 0, B0, data.images.middleCols(j0, nv), V2.middleCols(j0, nv), data.role, store(samples));
+        std::vector<Eigen::Index> more;
+        const auto summarize = [&](Eigen::Index j, int count) {
+            const Eigen::Index v = j0 + j;
+            std::vector<double> values(samples.col(j).data(), samples.col(j).data() + count);
+            const Eigen::VectorXd jv = jk.size() ? Eigen::VectorXd(jk.col(j)) : Eigen::VectorXd();
+            const Interval in = bootstrap_interval(std::move(values), out.effect(v, 4), jv, options.ci, options.alpha);
+            out.ab_p(v) = in.p;
+            out.ab_ci_low(v) = in.low;
+            out.ab_ci_high(v) = in.high;
+            out.resamples(v) = count;
+        };
+        for (Eigen::Index j = 0; j < nv; ++j) {
+            summarize(j, B0);
+            if (B > B0 && out.ab_p(j0 + j) < options.adapt_below) more.push_back(j);
+        }
+        if (more.empty()) return;
+        const Eigen::Index m = Eigen::Index(more.size());
+        Eigen::MatrixXd Vm(n, m), V2m(n, m);
+        for (Eigen::Index k = 0; k < m; ++k) {
+            Vm.col(k) = data.images.col(j0 + more[k]);
+            V2m.col(k) = V2.col(j0 + more[k]);
+        }
+        Eigen::MatrixXd rest(B, m);
+        evaluate(boot, B0, B, Vm, V2m, data.role, store(rest));
+        for (Eigen::Index k = 0; k < m; ++k) samples.col(more[k]).segment(B0, B - B0) = rest.col(k).segment(B0, B - B0);
+        for (Eigen::Index k = 0; k < m; ++k) summarize(more[k], B);
+    });
+    return out;
+}
+
+}  // namespace algia::mediation
