@@ -16,6 +16,7 @@
 #include "algia/mediation/bootstrap.hpp"
 #include "algia/mediation/mediation.hpp"
 #include "algia/mediation/multilevel.hpp"
+#include "algia/mediation/table.hpp"
 #include "algia/mediation/voxelwise.hpp"
 #include "algia/stats/glm.hpp"
 
@@ -34,34 +35,6 @@ struct Options {
     std::uint64_t seed = 0;
 };
 
-// A column as numbers; a text column with exactly two levels becomes 0/1 (the first level in sorted
-// order is 0) and `coding` says so; more levels are an error.
-std::vector<double> column_values(const io::Table& t, const std::string& name, const std::string& role,
-                                  std::string* coding = nullptr) {
-    if (!t.has(name))
-        throw Error(Kind::invalid_input, fmt::format("{}: no column '{}' (the {})", t.source(), name, role))
-            .hint(fmt::format("the table's columns are: {}", fmt::join(t.columns(), ", ")));
-    try {
-        return t.numeric(name);
-    } catch (const Error&) {
-        if (!coding) throw;
-    }
-    const auto cells = t.strings(name);
-    std::set<std::string> levels;
-    for (const auto& c : cells)
-        if (!c.empty() && c != "n/a") levels.insert(c);
-    if (levels.size() != 2)
-        throw Error(Kind::invalid_input, fmt::format("{}: column '{}' (the {}) is categorical with {} levels ({})", t.source(),
-                                                     name, role, levels.size(), fmt::join(levels, ", ")))
-            .hint("mediation takes a numeric X or a two-level group; for more groups, run one comparison at a time "
-                  "(e.g. a table restricted to two arms)");
-    const std::string zero = *levels.begin(), one = *levels.rbegin();
-    *coding = fmt::format("{} = 0, {} = 1", zero, one);
-    std::vector<double> out;
-    for (const auto& c : cells) out.push_back(c == one ? 1.0 : c == zero ? 0.0 : std::nan(""));
-    return out;
-}
-
 void check_out_file(const std::string& path) {
     const fs::path parent = fs::path(path).parent_path();
     if (!parent.empty() && !fs::is_directory(parent))
@@ -72,37 +45,13 @@ void check_out_file(const std::string& path) {
 int run_table(const Options& o, const Context& ctx) {
     if (!o.out.empty() && o.out != "-") check_out_file(o.out);
     const io::Table t = io::read_table(o.table);
-    std::string coding;
-    const auto x = column_values(t, o.x, "X", &coding);
-    const auto y = column_values(t, o.y, "Y");
-    std::vector<std::vector<double>> ms, cs;
-    for (const auto& m : o.m) ms.push_back(column_values(t, m, "mediator"));
-    for (const auto& c : o.covariates) cs.push_back(column_values(t, c, "covariate"));
     if (!o.level2.empty() && !t.has(o.level2))
         throw Error(Kind::invalid_input, fmt::format("{}: no column '{}' (--level2)", o.table, o.level2));
-    // Casewise deletion.
-    std::vector<std::size_t> keep;
-    for (std::size_t r = 0; r < t.rows(); ++r) {
-        bool ok = std::isfinite(x[r]) && std::isfinite(y[r]);
-        for (const auto& m : ms) ok = ok && std::isfinite(m[r]);
-        for (const auto& c : cs) ok = ok && std::isfinite(c[r]);
-        if (ok) keep.push_back(r);
-    }
-    const std::size_t dropped = t.rows() - keep.size();
-    const Eigen::Index n = Eigen::Index(keep.size()), k = Eigen::Index(ms.size()), q = Eigen::Index(cs.size());
-    mediation::Data d;
-    d.x.resize(n);
-    d.y.resize(n);
-    d.m.resize(n, k);
-    d.covariates.resize(n, q);
-    for (Eigen::Index i = 0; i < n; ++i) {
-        const std::size_t r = keep[std::size_t(i)];
-        d.x(i) = x[r];
-        d.y(i) = y[r];
-        for (Eigen::Index j = 0; j < k; ++j) d.m(i, j) = ms[std::size_t(j)][r];
-        for (Eigen::Index j = 0; j < q; ++j) d.covariates(i, j) = cs[std::size_t(j)][r];
-    }
-    d.mediator_names = o.m;
+    mediation::TableData td = mediation::data_from_table(t, o.x, o.m, o.y, o.covariates);
+    const std::vector<std::size_t>& keep = td.rows;
+    const std::size_t dropped = td.dropped;
+    const std::string coding = td.x_coding;
+    mediation::Data d = std::move(td.data);
     const auto structure = o.serial ? mediation::Structure::serial : mediation::Structure::parallel;
     const auto method = mediation::parse_ci_method(o.ci);
 
@@ -137,23 +86,7 @@ int run_table(const Options& o, const Context& ctx) {
         const auto r = mediation::bootstrap(model, bo, ctx);
         if (r.failed > 0)
             std::fprintf(stderr, "algia mediate: %d of %d resamples had a singular design and were left out\n", r.failed, r.resamples);
-        for (std::size_t i = 0; i < model.parameters().size(); ++i) {
-            const auto& par = model.parameters()[i];
-            const Eigen::Index ii = Eigen::Index(i);
-            const double est = r.fit.estimate(ii), se = r.fit.se(ii);
-            double stat = std::nan(""), pp = std::nan("");
-            if (par.kind == mediation::Quantity::path) {
-                stat = est / se;
-                pp = 2 * stats::t_sf(std::fabs(stat), r.fit.df(ii));
-            } else if (par.kind == mediation::Quantity::indirect) {
-                stat = est / se;
-                pp = std::erfc(std::fabs(stat) / std::sqrt(2.0));
-            }
-            out.add_row({par.name, io::format_number(est), io::format_number(se), io::format_number(r.intervals[i].low),
-                         io::format_number(r.intervals[i].high), io::format_number(r.intervals[i].p), std::to_string(model.n()),
-                         io::format_number(stat), io::format_number(pp), io::format_number(r.boot_se(ii)),
-                         mediation::ci_method_name(method), std::to_string(r.resamples - r.failed)});
-        }
+        out = mediation::results_table(model, r, method);
     }
     if (dropped > 0)
         std::fprintf(stderr, "algia mediate: %zu of %zu rows of %s have a missing value in X, M, Y or a covariate and were left out\n",
@@ -187,7 +120,7 @@ int run_images(const Options& o, const Context& ctx) {
         if (column.empty())
             throw Error(Kind::usage, fmt::format("the {} column is missing", role)).hint(fmt::format("give --{} COLUMN", role));
         std::string coding;
-        const auto v = column_values(t, column, role, std::string(role) == "x" ? &coding : nullptr);
+        const auto v = mediation::column_values(t, column, role, std::string(role) == "x" ? &coding : nullptr);
         Eigen::VectorXd out(Eigen::Index(images.size()));
         for (std::size_t i = 0; i < images.size(); ++i) out(Eigen::Index(i)) = v[rows[i]];
         if (!out.allFinite())
