@@ -1,6 +1,7 @@
 #include "algia/mediation/bootstrap.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <limits>
 
@@ -84,19 +85,55 @@ double quantile_sorted(const std::vector<double>& sorted, double q, Quantile rul
 
 namespace {
 
-// Quantile of unsorted values by selection (O(B), the values are reordered): equals quantile_sorted
-// of the sorted values.
+// Quantile of unsorted values by selection (the values are reordered): equals quantile_sorted of
+// the sorted values. Bootstrap intervals need order statistics near the ends: those are found in
+// one pass that keeps the k smallest (or largest) in a heap; other levels use nth_element.
 double quantile_select(std::vector<double>& v, double q, Quantile rule) {
     if (v.empty() || std::isnan(q)) return std::nan("");
     q = std::clamp(q, 0.0, 1.0);
-    const double last = double(v.size()) - 1;
-    const double h = rule == Quantile::linear ? last * q : std::clamp(double(v.size()) * q - 0.5, 0.0, last);
+    const std::size_t n = v.size();
+    const double last = double(n) - 1;
+    const double h = rule == Quantile::linear ? last * q : std::clamp(double(n) * q - 0.5, 0.0, last);
     const std::size_t lo = static_cast<std::size_t>(std::floor(h));
-    std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(lo), v.end());
-    const double at = v[lo];
-    if (lo + 1 >= v.size() || h == double(lo)) return at;
-    const double next = *std::min_element(v.begin() + std::ptrdiff_t(lo) + 1, v.end());
-    return at + (h - double(lo)) * (next - at);
+    const bool interpolate = lo + 1 < n && h != double(lo);
+    // Order statistics lo and lo + 1 (0-based).
+    double at, next;
+    const std::size_t from_top = n - 1 - lo;  // lo-th smallest = from_top-th largest
+    if (std::min(lo, from_top) + 2 <= n / 16) {
+        const bool low_end = lo <= from_top;
+        const std::size_t k = (low_end ? lo : from_top - (interpolate ? 1 : 0)) + (interpolate ? 2 : 1);
+        // A heap of the k most extreme values on that end; its top is the k-th most extreme.
+        std::vector<double> heap(v.begin(), v.begin() + std::ptrdiff_t(k));
+        if (low_end) {
+            std::make_heap(heap.begin(), heap.end());
+            for (std::size_t i = k; i < n; ++i)
+                if (v[i] < heap.front()) {
+                    std::pop_heap(heap.begin(), heap.end());
+                    heap.back() = v[i];
+                    std::push_heap(heap.begin(), heap.end());
+                }
+            std::sort(heap.begin(), heap.end());
+            at = heap[lo];
+            next = interpolate ? heap[lo + 1] : at;
+        } else {
+            std::make_heap(heap.begin(), heap.end(), std::greater<double>());
+            for (std::size_t i = k; i < n; ++i)
+                if (v[i] > heap.front()) {
+                    std::pop_heap(heap.begin(), heap.end(), std::greater<double>());
+                    heap.back() = v[i];
+                    std::push_heap(heap.begin(), heap.end(), std::greater<double>());
+                }
+            std::sort(heap.begin(), heap.end());  // ascending: heap[k-1] is the largest
+            // heap holds order statistics n-k .. n-1.
+            at = heap[lo - (n - k)];
+            next = interpolate ? heap[lo + 1 - (n - k)] : at;
+        }
+    } else {
+        std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(lo), v.end());
+        at = v[lo];
+        next = interpolate ? *std::min_element(v.begin() + std::ptrdiff_t(lo) + 1, v.end()) : at;
+    }
+    return interpolate ? at + (h - double(lo)) * (next - at) : at;
 }
 
 }  // namespace
