@@ -35,5 +35,7 @@ Command simulate_command();
 Command stats_command();
 Command trial_command();
 Command mediate_command();
+Command run_command();
+Command config_command();
 
 }  // namespace algia::cli

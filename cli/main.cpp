@@ -1,3 +1,4 @@
+#include <algorithm>
 // algia: the command-line program. Parses the command line (CLI11), builds the run context, runs
 // one subcommand, and turns any error into one paragraph on stderr and a non-zero exit code:
 // 2 usage, 3 invalid input, 4 I/O, 5 unsupported input, 70 internal error, 130 cancelled.
@@ -45,8 +46,28 @@ int main(int argc, char** argv) {
         runs.emplace_back(sub, cmd.declare(*sub));
     }
 
+    // The BIDS-App form `algia FMRIPREP_DIR OUTPUT_DIR participant|group ...` is `algia run ...`: when
+    // the first positional argument names no command and the third is an analysis level, insert it.
+    std::vector<std::string> args(argv + 1, argv + argc);
+    {
+        std::vector<std::size_t> positional;
+        for (std::size_t i = 0; i < args.size() && positional.size() < 3; ++i) {
+            if (args[i].rfind("-", 0) == 0) {
+                if ((args[i] == "--nprocs" || args[i] == "--threads") && i + 1 < args.size()) ++i;
+                continue;
+            }
+            positional.push_back(i);
+        }
+        bool known = false;
+        if (!positional.empty())
+            for (const auto& [sub, run] : runs) known = known || sub->get_name() == args[positional[0]];
+        if (positional.size() == 3 && !known && (args[positional[2]] == "participant" || args[positional[2]] == "group"))
+            args.insert(args.begin() + std::ptrdiff_t(positional[0]), "run");
+    }
+    std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last-first
+
     try {
-        app.parse(argc, argv);
+        app.parse(args);
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
         std::string which;

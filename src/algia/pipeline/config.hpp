@@ -1,0 +1,83 @@
+#pragma once
+// The study configuration: a TOML file a researcher writes (`algia config --example` prints a
+// commented one). It names the participants table and its columns, which runs are rest and which
+// are heat task, the denoising, the atlas and signatures, and the group models and mediation models
+// to run. Every key is checked: unknown keys, wrong types, missing files and impossible values are
+// errors naming the file, line and column (`study.toml:12:1: ...`). Relative paths are relative to
+// the configuration file's folder.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace algia::pipeline {
+
+// Where a value came from in the configuration file, for errors found later (e.g. a model naming a
+// column that the participants table lacks).
+struct Origin {
+    std::string file;
+    int line = 0, column = 0;
+    std::string where() const;  // "file:line:column"
+};
+
+struct GroupModel {
+    std::string name, outcome, formula = "~ 1", contrast;
+    Origin origin;
+};
+
+struct MediationModel {
+    std::string name, x, y;
+    std::vector<std::string> m, covariates;
+    bool serial = false;
+    Origin origin;
+};
+
+struct ResponderRule {
+    std::string name, column, rule;  // rule like "<= 1"
+    Origin origin;
+};
+
+struct Config {
+    std::string file;  // the configuration file
+    // [study]
+    std::string name = "study";
+    std::string participants;  // participants table (default: FMRIPREP_DIR/participants.tsv)
+    std::string space = "MNI152NLin6Asym";
+    std::vector<std::string> sessions;  // visit order (ses- labels); change = last - first
+    // [columns]
+    std::string id_column = "participant_id", arm_column;
+    std::vector<std::string> covariates;
+    // [runs]
+    std::string rest_task = "rest", heat_task = "heat";
+    // [denoise]
+    std::string strategy = "24p", standardize = "zscore";
+    std::optional<double> scrub_fd = 0.5, high_pass = 0.01, low_pass = 0.08;
+    // [atlas]
+    std::string atlas, labels;
+    // [signatures] name -> weight map
+    std::map<std::string, std::string> signatures;
+    // [group]
+    int permutations = 1000, bootstrap = 5000;
+    std::uint64_t seed = 0;
+    std::vector<GroupModel> models;
+    std::vector<MediationModel> mediation;
+    std::vector<ResponderRule> responders;
+    // A hash of the normalised configuration (for GeneratedBy and resumption).
+    std::string hash;
+};
+
+// Reads and validates `path` (paths resolved against its folder; files must exist).
+Config load_config(const std::string& path);
+
+// Parses configuration text (`origin_name` in errors; relative paths against `base_dir`).
+Config parse_config(const std::string& text, const std::string& origin_name, const std::string& base_dir);
+
+// A commented example covering every key, with the defaults.
+std::string example_config();
+
+// The configuration as canonical JSON text (sorted keys, resolved paths): what the hash covers.
+std::string canonical_json(const Config& config);
+
+}  // namespace algia::pipeline
