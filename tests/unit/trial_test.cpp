@@ -1,0 +1,212 @@
+// algia::trial against its peers: statsmodels (Wilson, Newcombe, risk/odds-ratio intervals) and R
+// fisher.test / chisq.test (fixtures from tests/golden/make_trial.{py,R}); the published PRT trial
+// numbers; coverage of the Wilson and Newcombe intervals by simulation.
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+#include "algia/core/random.hpp"
+#include "algia/io/tsv.hpp"
+#include "algia/trial/effects.hpp"
+#include "algia/trial/proportions.hpp"
+
+namespace algia {
+namespace {
+
+io::Table fixture_table(const std::string& name) { return io::read_table(test::fixtures() + "/trial/" + name); }
+
+std::int64_t as_int(const io::Table& t, std::size_t r, const char* c) { return std::int64_t(t.numeric(c)[r]); }
+
+void expect_close(double got, double want, double tol, const std::string& what) {
+    if (std::isinf(want)) {
+        EXPECT_EQ(got, want) << what;
+        return;
+    }
+    if (std::isnan(want)) {
+        EXPECT_TRUE(std::isnan(got)) << what << " got " << got;
+        return;
+    }
+    EXPECT_NEAR(got, want, tol * std::max(1.0, std::abs(want))) << what;
+}
+
+TEST(TrialResponders, PublishedPrtNumbers) {
+    // Ashar et al. 2022: 33/50 PRT, 10/51 placebo, 5/50 usual care.
+    auto c = trial::compare({33, 50, 10, 51});
+    EXPECT_NEAR(c.risk_difference, 0.464, 0.0005);
+    EXPECT_NEAR(c.rd_newcombe.lower, 0.275, 0.0005);
+    EXPECT_NEAR(c.rd_newcombe.upper, 0.608, 0.0005);
+    EXPECT_NEAR(c.fisher_p, 2.8e-6, 0.05e-6);
+    c = trial::compare({33, 50, 5, 50});
+    EXPECT_NEAR(c.risk_difference, 0.560, 0.0005);
+    EXPECT_NEAR(c.rd_newcombe.lower, 0.381, 0.0005);
+    EXPECT_NEAR(c.rd_newcombe.upper, 0.689, 0.0005);
+    EXPECT_NEAR(c.fisher_p, 7.8e-9, 0.05e-9);
+}
+
+TEST(TrialResponders, AgreesWithStatsmodels) {
+    const auto t = fixture_table("responders_statsmodels.tsv");
+    ASSERT_GE(t.rows(), 8u);
+    for (std::size_t r = 0; r < t.rows(); ++r) {
+        const trial::TwoByTwo tab{as_int(t, r, "x1"), as_int(t, r, "n1"), as_int(t, r, "x2"), as_int(t, r, "n2")};
+        const std::string what = "table row " + std::to_string(r);
+        const auto w1 = trial::wilson(tab.x1, tab.n1), w2 = trial::wilson(tab.x2, tab.n2);
+        expect_close(w1.lower, t.numeric("wilson1_lower")[r], 1e-9, what);
+        expect_close(w1.upper, t.numeric("wilson1_upper")[r], 1e-9, what);
+        expect_close(w2.lower, t.numeric("wilson2_lower")[r], 1e-9, what);
+        expect_close(w2.upper, t.numeric("wilson2_upper")[r], 1e-9, what);
+        const auto c = trial::compare(tab);
+        expect_close(c.risk_difference, t.numeric("rd")[r], 1e-12, what);
+        expect_close(c.rd_newcombe.lower, t.numeric("rd_lower")[r], 1e-9, what);
+        expect_close(c.rd_newcombe.upper, t.numeric("rd_upper")[r], 1e-9, what);
+        expect_close(c.rr_log.lower, t.numeric("rr_lower")[r], 1e-9, what);
+        expect_close(c.rr_log.upper, t.numeric("rr_upper")[r], 1e-9, what);
+        expect_close(c.or_woolf.lower, t.numeric("or_lower")[r], 1e-9, what);
+        expect_close(c.or_woolf.upper, t.numeric("or_upper")[r], 1e-9, what);
+    }
+}
+
+TEST(TrialResponders, AgreesWithRFisherTest) {
+    const auto t = fixture_table("responders_r.tsv");
+    ASSERT_GE(t.rows(), 8u);
+    for (std::size_t r = 0; r < t.rows(); ++r) {
+        const trial::TwoByTwo tab{as_int(t, r, "x1"), as_int(t, r, "n1"), as_int(t, r, "x2"), as_int(t, r, "n2")};
+        const std::string what = "table row " + std::to_string(r);
+        const auto c = trial::compare(tab);
+        EXPECT_NEAR(c.fisher_p, t.numeric("fisher_p")[r], 1e-6 * t.numeric("fisher_p")[r] + 1e-15) << what;
+        // Same code as fisher.test with uniroot(tol = 1e-13): 1e-6 relative.
+        expect_close(c.or_conditional, t.numeric("or_mle_tight")[r], 1e-6, what);
+        expect_close(c.or_exact.lower, t.numeric("or_lower_tight")[r], 1e-6, what);
+        expect_close(c.or_exact.upper, t.numeric("or_upper_tight")[r], 1e-6, what);
+        // fisher.test at its default uniroot tolerance (1.2e-4 on the (0, 1] scale).
+        expect_close(c.or_conditional, t.numeric("or_mle")[r], 2e-3, what);
+        expect_close(c.or_exact.lower, t.numeric("or_lower")[r], 2e-3, what);
+        expect_close(c.or_exact.upper, t.numeric("or_upper")[r], 2e-3, what);
+        expect_close(c.chi2, t.numeric("chi2")[r], 1e-10, what);
+        expect_close(c.chi2_p, t.numeric("chi2_p")[r], 1e-10, what);
+        expect_close(c.chi2_yates, t.numeric("chi2_yates")[r], 1e-10, what);
+        expect_close(c.chi2_yates_p, t.numeric("chi2_yates_p")[r], 1e-10, what);
+    }
+}
+
+TEST(TrialResponders, IntervalsCoverAtTheirLevel) {
+    // Wilson and Newcombe intervals: simulated coverage near 95% (both are known to be close to
+    // nominal for moderate n; bounds are wide enough for 4000 draws).
+    Rng rng(11, 0);
+    const int reps = 4000;
+    const double p1 = 0.6, p2 = 0.25;
+    const std::int64_t n1 = 50, n2 = 51;
+    int cover_w = 0, cover_n = 0;
+    for (int k = 0; k < reps; ++k) {
+        std::int64_t x1 = 0, x2 = 0;
+        for (std::int64_t i = 0; i < n1; ++i) x1 += rng.uniform() < p1;
+        for (std::int64_t i = 0; i < n2; ++i) x2 += rng.uniform() < p2;
+        const auto w = trial::wilson(x1, n1);
+        cover_w += w.lower <= p1 && p1 <= w.upper;
+        const auto c = trial::compare({x1, n1, x2, n2});
+        cover_n += c.rd_newcombe.lower <= p1 - p2 && p1 - p2 <= c.rd_newcombe.upper;
+    }
+    EXPECT_NEAR(double(cover_w) / reps, 0.95, 0.015);
+    EXPECT_NEAR(double(cover_n) / reps, 0.95, 0.015);
+}
+
+TEST(TrialResponders, FisherNullPValuesAreConservative) {
+    // Under the null the exact test's rejection rate at 5% must not exceed 5% (beyond noise).
+    Rng rng(12, 0);
+    const int reps = 2000;
+    int reject = 0;
+    for (int k = 0; k < reps; ++k) {
+        std::int64_t x1 = 0, x2 = 0;
+        for (int i = 0; i < 30; ++i) x1 += rng.uniform() < 0.4, x2 += rng.uniform() < 0.4;
+        reject += trial::compare({x1, 30, x2, 30}).fisher_p <= 0.05;
+    }
+    EXPECT_LE(double(reject) / reps, 0.05 + 0.012);
+}
+
+std::vector<double> vec(const nlohmann::json& j) { return j.get<std::vector<double>>(); }
+
+TEST(TrialEffects, HedgesGAgreesWithScipy) {
+    const auto cases = test::load_fixture("trial/effects_scipy.json");
+    ASSERT_GE(cases.size(), 4u);
+    for (const auto& c : cases) {
+        const auto a = trial::describe(vec(c["a"])), b = trial::describe(vec(c["b"]));
+        const auto g = trial::hedges_g(a, b);
+        EXPECT_NEAR(g.d, c["d"].get<double>(), 1e-12);
+        EXPECT_NEAR(g.j, c["J"].get<double>(), 1e-12);
+        EXPECT_NEAR(g.g, c["g"].get<double>(), 1e-12);
+        EXPECT_NEAR(g.t, c["t"].get<double>(), 1e-10);
+        EXPECT_NEAR(g.p, c["p"].get<double>(), 1e-10 * std::max(1e-3, c["p"].get<double>()) + 1e-14);
+        EXPECT_NEAR(g.ci_exact.lower, c["ci_exact"][0].get<double>(), 1e-9);
+        EXPECT_NEAR(g.ci_exact.upper, c["ci_exact"][1].get<double>(), 1e-9);
+        EXPECT_NEAR(g.ci_normal.lower, c["ci_normal"][0].get<double>(), 1e-12);
+        EXPECT_NEAR(g.ci_normal.upper, c["ci_normal"][1].get<double>(), 1e-12);
+    }
+}
+
+TEST(TrialChange, PairedTestsAndCorrelationsAgreeWithScipy) {
+    const auto cases = test::load_fixture("trial/change_scipy.json");
+    ASSERT_GE(cases.size(), 6u);
+    for (const auto& c : cases) {
+        const std::string what = c["kind"].get<std::string>() + " n=" + std::to_string(c["pre"].size());
+        const auto pre = vec(c["pre"]), post = vec(c["post"]), x = vec(c["x"]);
+        const auto r = trial::paired(pre, post);
+        auto rel = [](double want) { return 1e-9 * std::abs(want) + 1e-15; };
+        EXPECT_NEAR(r.t, c["t"].get<double>(), 1e-10 * std::abs(c["t"].get<double>())) << what;
+        EXPECT_NEAR(r.p, c["p"].get<double>(), rel(c["p"].get<double>())) << what;
+        // scipy 1.10's t.ppf is off by up to ~5e-10 relative (checked against mpmath at 40 digits;
+        // Boost's quantile agrees with mpmath to 1e-16), hence 1e-8 here.
+        EXPECT_NEAR(r.ci_mean.lower, c["ci_mean"][0].get<double>(), 1e-8) << what;
+        EXPECT_NEAR(r.ci_mean.upper, c["ci_mean"][1].get<double>(), 1e-8) << what;
+        EXPECT_NEAR(r.dz, c["dz"].get<double>(), 1e-12) << what;
+        EXPECT_NEAR(r.ci_dz.lower, c["ci_dz"][0].get<double>(), 1e-9) << what;
+        EXPECT_NEAR(r.ci_dz.upper, c["ci_dz"][1].get<double>(), 1e-9) << what;
+        EXPECT_EQ(r.w_exact, c["w_exact"].get<bool>()) << what;
+        EXPECT_NEAR(r.w_statistic, c["w_statistic"].get<double>(), 1e-12) << what;
+        EXPECT_NEAR(r.w_p, c["w_p"].get<double>(), rel(c["w_p"].get<double>())) << what;
+        EXPECT_NEAR(r.rank_biserial, c["rank_biserial"].get<double>(), 1e-12) << what;
+        std::vector<double> d(pre.size());
+        for (std::size_t i = 0; i < d.size(); ++i) d[i] = post[i] - pre[i];
+        const auto pr = trial::pearson(d, x), sr = trial::spearman(d, x);
+        EXPECT_NEAR(pr.r, c["pearson_r"].get<double>(), 1e-12) << what;
+        EXPECT_NEAR(pr.p, c["pearson_p"].get<double>(), rel(c["pearson_p"].get<double>())) << what;
+        EXPECT_NEAR(pr.ci.lower, c["pearson_ci"][0].get<double>(), 1e-12) << what;
+        EXPECT_NEAR(pr.ci.upper, c["pearson_ci"][1].get<double>(), 1e-12) << what;
+        EXPECT_NEAR(sr.r, c["spearman_r"].get<double>(), 1e-12) << what;
+        EXPECT_NEAR(sr.p, c["spearman_p"].get<double>(), rel(c["spearman_p"].get<double>())) << what;
+        EXPECT_NEAR(sr.ci.lower, c["spearman_ci"][0].get<double>(), 1e-12) << what;
+        EXPECT_NEAR(sr.ci.upper, c["spearman_ci"][1].get<double>(), 1e-12) << what;
+    }
+}
+
+TEST(TrialEffects, HedgesGIntervalCoverage) {
+    // Exact (noncentral t) interval for g: coverage of the true standardized difference ~95%.
+    Rng rng(13, 0);
+    const int reps = 1500;
+    const double delta = 0.8;
+    int cover = 0;
+    for (int k = 0; k < reps; ++k) {
+        std::vector<double> a(15), b(12);
+        for (auto& v : a) v = delta + rng.normal();
+        for (auto& v : b) v = rng.normal();
+        const auto g = trial::hedges_g(trial::describe(a), trial::describe(b));
+        // The interval is for J delta scaled back: J x CI(d) covers J delta when CI(d) covers delta.
+        cover += g.ci_exact.lower <= g.j * delta && g.j * delta <= g.ci_exact.upper;
+    }
+    EXPECT_NEAR(double(cover) / reps, 0.95, 0.02);
+}
+
+TEST(TrialChange, WilcoxonNullRejectionRate) {
+    Rng rng(14, 0);
+    const int reps = 2000;
+    int reject = 0;
+    for (int k = 0; k < reps; ++k) {
+        std::vector<double> pre(20), post(20);
+        for (std::size_t i = 0; i < 20; ++i) pre[i] = rng.normal(), post[i] = pre[i] + rng.normal();
+        reject += trial::paired(pre, post).w_p <= 0.05;
+    }
+    EXPECT_NEAR(double(reject) / reps, 0.05, 0.015);
+}
+
+}  // namespace
+}  // namespace algia
