@@ -2,7 +2,9 @@
 // difference, risk ratio, odds ratios, Fisher exact and chi-square tests).
 
 #include <cmath>
+#include <map>
 #include <memory>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -51,7 +53,7 @@ Command trial_responders_command() {
     return {"responders", "Responders per arm (Wilson CI) and arm comparisons: risk difference (Newcombe), RR, OR, Fisher exact",
             [](CLI::App& app) -> Run {
                 struct Options {
-                    std::string table, column, rule, visit_column, visit, arm_column, missing = "nonresponder", out;
+                    std::string table, column, rule, visit_column, visit, arm_column, id_column, missing = "nonresponder", out;
                     std::vector<std::string> arms;
                     double level = 0.95;
                 };
@@ -71,6 +73,9 @@ Command trial_responders_command() {
                 app.add_option("--visit-column", o->visit_column, "Column holding the visit");
                 app.add_option("--visit", o->visit, "Visit to analyse, e.g. post");
                 app.add_option("--arm-column", o->arm_column, "Column holding the arm")->required();
+                app.add_option("--id-column", o->id_column,
+                               "Participant column of a long table: participants with rows at other visits but none at --visit "
+                               "count as missing (default: participant_id when present)");
                 app.add_option("--arms", o->arms, "Arm order (default: order of appearance)")->delimiter(',');
                 app.add_option("--missing", o->missing, "nonresponder or complete-case")
                     ->check(CLI::IsMember({"nonresponder", "complete-case"}))
@@ -106,6 +111,27 @@ Command trial_responders_command() {
                             throw Error(Kind::invalid_input, fmt::format("{}: arm '{}' has no participant with a value of '{}'", o->table,
                                                                          levels[g], o->column))
                                 .hint("check the arm and visit, or leave the arm out with --arms");
+                    // Long tables: participants seen at other visits but without a row at --visit are missing too.
+                    std::string id_column = o->id_column;
+                    if (id_column.empty() && t.has("participant_id")) id_column = "participant_id";
+                    std::vector<std::int64_t> absent(levels.size(), 0);
+                    if (!o->visit_column.empty() && !id_column.empty()) {
+                        const auto ids = t.strings(id_column);
+                        std::map<std::string, std::string> arm_of;
+                        std::set<std::string> at_visit;
+                        for (auto r : rows) at_visit.insert(ids[r]);
+                        for (std::size_t r = 0; r < t.rows(); ++r)
+                            if (!at_visit.count(ids[r]) && !io::is_missing(arm[r])) arm_of.emplace(ids[r], arm[r]);
+                        for (const auto& [id, a] : arm_of) {
+                            (void)id;
+                            const auto it = std::find(levels.begin(), levels.end(), a);
+                            if (it == levels.end()) continue;
+                            const std::size_t g = std::size_t(it - levels.begin());
+                            ++absent[g];
+                            ++missing[g];
+                            if (!complete) ++n[g];
+                        }
+                    }
                     if (matched == 0)
                         throw Error(Kind::invalid_input, fmt::format("{}: the rule '{} {}' matches no participant{}", o->table, o->column, o->rule,
                                                                      o->visit.empty() ? "" : fmt::format(" at visit {}", o->visit)))
@@ -118,7 +144,7 @@ Command trial_responders_command() {
                         const auto w = trial::wilson(x[g], n[g], o->level);
                         out.add_row({levels[g], "n/a", "proportion", num(double(x[g]) / double(n[g])), num(w.lower), num(w.upper), "n/a",
                                      cnt(x[g]), cnt(n[g]), "n/a", "n/a",
-                                     fmt::format("Wilson score {} CI; {} missing {}", lvl, missing[g],
+                                     fmt::format("Wilson score {} CI; {} missing ({} without a row at the visit) {}", lvl, missing[g], absent[g],
                                                  complete ? "excluded (complete case)" : "counted as non-responders")});
                     }
                     for (std::size_t i = 0; i < levels.size(); ++i)

@@ -1,6 +1,7 @@
 # Intent: `algia trial responders` on a long table built to the PRT trial's published counts
 # (33/50 PRT, 10/51 placebo, 5/50 usual care responders at post, missing = non-responder) gives the
-# published risk differences, Newcombe CIs and Fisher p, and agrees with statsmodels (Wilson,
+# published risk differences, Newcombe CIs and Fisher p (drop-outs without a post row counted through
+# participant_id), and agrees with statsmodels (Wilson,
 # Newcombe) to 1e-9 and R fisher.test (fixture) on p; complete-case changes the denominators.
 "$PYTHON" - "$OUT/trial.tsv" <<'PY'
 import sys
@@ -13,6 +14,8 @@ for arm, (n, resp, miss) in spec.items():
         pid = f"sub-{k:03d}"
         rows.append(f"{pid}\t{arm}\tpre\t{5 + i % 3}")
         post = "n/a" if i >= n - miss else (str(i % 2) if i < resp else str(2 + i % 5))
+        if arm == "usual" and post == "n/a":
+            continue  # drop-outs without a post row: still counted (participant_id) as non-responders
         rows.append(f"{pid}\t{arm}\tpost\t{post}")
 open(sys.argv[1], "w").write("\n".join(rows) + "\n")
 PY
@@ -53,6 +56,7 @@ for x2, n2 in [(10, 51), (5, 50)]:
 print("R fisher.test: ok")
 PY
 "$ALGIA" trial responders --table "$OUT/trial.tsv" --column pain --rule '<=1' --visit-column visit --visit post \
-  --arm-column arm --missing complete-case --arms placebo,PRT > "$OUT/cc.tsv"
+  --arm-column arm --missing complete-case --arms placebo,PRT,usual > "$OUT/cc.tsv"
 grep -P '^PRT\tn/a\tproportion\t.*\t33\t47\t' "$OUT/cc.tsv"
+grep -P '^usual\tn/a\tproportion\t.*\t5\t48\t.*2 missing \(2 without a row at the visit\)' "$OUT/cc.tsv"
 grep -P '^placebo\tPRT\trisk_difference\t' "$OUT/cc.tsv"
