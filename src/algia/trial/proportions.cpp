@@ -10,7 +10,6 @@
 
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
-#include <boost/math/tools/roots.hpp>
 
 #include "algia/core/error.hpp"
 
@@ -73,20 +72,55 @@ struct Noncentral {
     }
 };
 
-// Root of a monotone f on [a, b] (f(a), f(b) of opposite signs), to an absolute tolerance.
+// R's uniroot: Brent's zeroin as in R's stats/src/zeroin.c (R_zeroin2), so that with R's
+// default tolerance (DBL_EPSILON^0.25) the roots are the ones fisher.test reports, iterate for
+// iterate. f(a) and f(b) must have opposite signs (as uniroot requires).
 template <class F>
-double solve(F f, double a, double b, double tol) {
-    double fa = f(a), fb = f(b);
+double solve(F f, double ax, double bx, double tol) {
+    const double EPS = std::numeric_limits<double>::epsilon();
+    double a = ax, b = bx, fa = f(a), fb = f(b);
+    double c = a, fc = fa;
     if (fa == 0) return a;
     if (fb == 0) return b;
-    if ((fa > 0) == (fb > 0)) {
-        // As uniroot, which would fail: fall back to the closer end (does not happen for valid tables).
-        return std::abs(fa) < std::abs(fb) ? a : b;
+    int maxit = 1000 + 1;
+    while (maxit--) {
+        const double prev_step = b - a;
+        if (std::abs(fc) < std::abs(fb)) {
+            a = b; b = c; c = a;
+            fa = fb; fb = fc; fc = fa;
+        }
+        const double tol_act = 2 * EPS * std::abs(b) + tol / 2;
+        double new_step = (c - b) / 2;
+        if (std::abs(new_step) <= tol_act || fb == 0) return b;
+        if (std::abs(prev_step) >= tol_act && std::abs(fa) > std::abs(fb)) {
+            double t1, cb, t2, p, q;
+            cb = c - b;
+            if (a == c) {
+                t1 = fb / fa;
+                p = cb * t1;
+                q = 1.0 - t1;
+            } else {
+                q = fa / fc;
+                t1 = fb / fc;
+                t2 = fb / fa;
+                p = t2 * (cb * q * (q - t1) - (b - a) * (t1 - 1.0));
+                q = (q - 1.0) * (t1 - 1.0) * (t2 - 1.0);
+            }
+            if (p > 0) q = -q;
+            else p = -p;
+            if (p < (0.75 * cb * q - std::abs(tol_act * q) / 2) && p < std::abs(prev_step * q / 2)) new_step = p / q;
+        }
+        if (std::abs(new_step) < tol_act) new_step = new_step > 0 ? tol_act : -tol_act;
+        a = b;
+        fa = fb;
+        b += new_step;
+        fb = f(b);
+        if ((fb > 0 && fc > 0) || (fb < 0 && fc < 0)) {
+            c = a;
+            fc = fa;
+        }
     }
-    boost::uintmax_t iters = 200;
-    auto r = boost::math::tools::toms748_solve(
-        f, a, b, fa, fb, [tol](double u, double v) { return std::abs(u - v) <= tol; }, iters);
-    return (r.first + r.second) / 2;
+    return b;
 }
 
 }  // namespace

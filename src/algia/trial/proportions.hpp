@@ -38,9 +38,12 @@ struct Comparison {
     double chi2_yates = 0, chi2_yates_p = 0; // with Yates' correction (R: min(0.5, |O - E|))
 };
 
-// `root_tolerance` is the absolute tolerance of the odds-ratio root finding on the (0, 1]-mapped
-// scale used by fisher.test (R's default uniroot tolerance is 1.2e-4; algia solves to 1e-12).
-Comparison compare(const TwoByTwo& t, double level = 0.95, double root_tolerance = 1e-12);
+// The conditional odds ratio and its limits are roots found as fisher.test finds them: R's
+// uniroot (Brent's zeroin, same iterations) on the (0, 1]-mapped scale, with absolute tolerance
+// `root_tolerance`. The default is R's (DBL_EPSILON^0.25 = 1.22e-4), so the numbers are those R
+// prints; R's tolerance and e.g. 1e-13 differ by up to ~1e-2 relative on small limits.
+inline constexpr double kRRootTolerance = 1.220703125e-4;
+Comparison compare(const TwoByTwo& t, double level = 0.95, double root_tolerance = kRRootTolerance);
 
 // Log of the hypergeometric probability: k successes in a draw of `draws` from an urn with
 // `good` successes and `bad` failures.
