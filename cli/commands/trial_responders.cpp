@@ -119,7 +119,11 @@ Command trial_responders_command() {
                         const auto ids = t.strings(id_column);
                         std::map<std::string, std::string> arm_of;
                         std::set<std::string> at_visit;
-                        for (auto r : rows) at_visit.insert(ids[r]);
+                        for (auto r : rows)
+                            if (!at_visit.insert(ids[r]).second)
+                                throw Error(Kind::invalid_input, fmt::format("{}: line {}: participant '{}' has a second row at {} = '{}'", o->table, r + 2,
+                                                                             ids[r], o->visit_column, o->visit))
+                                    .hint("one row per participant and visit");
                         for (std::size_t r = 0; r < t.rows(); ++r)
                             if (!at_visit.count(ids[r]) && !io::is_missing(arm[r])) arm_of.emplace(ids[r], arm[r]);
                         for (const auto& [id, a] : arm_of) {

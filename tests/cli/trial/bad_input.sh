@@ -25,3 +25,6 @@ expect_error 3 "line 3, column 'phq9_05': 7 is not a valid answer for phq9" "$AL
 expect_absent "$OUT/s.tsv"
 expect_error 3 "no instrument 'phq99'" "$ALGIA" trial score --table "$OUT/q.tsv" --instrument phq99
 expect_error 3 "no column 'phq9_1'" "$ALGIA" trial score --table "$OUT/q.tsv" --instrument phq9 --item-pattern 'phq9_{item}'
+# A participant twice at the analysed visit.
+printf 'participant_id\tarm\tvisit\tpain\nsub-01\tA\tpost\t1\nsub-02\tB\tpost\t3\nsub-01\tA\tpost\t2\n' > "$OUT/dup.tsv"
+expect_error 3 "line 4: participant 'sub-01' has a second row at visit = 'post'" "$ALGIA" trial responders --table "$OUT/dup.tsv" --column pain --rule '<=1' --visit-column visit --visit post --arm-column arm
