@@ -96,5 +96,22 @@ TEST(TrialChange, WilcoxonNullRejectionRate) {
     EXPECT_NEAR(double(reject) / reps, 0.05, 0.015);
 }
 
+TEST(TrialChange, PairedIntervalsCoverAtTheirLevel) {
+    // The t interval of the mean change and the noncentral-t interval of d_z: ~95% coverage.
+    Rng rng(16, 0);
+    const int reps = 1500;
+    const double mu = -0.6, sd = 1.0;
+    int cover_mean = 0, cover_dz = 0;
+    for (int k = 0; k < reps; ++k) {
+        std::vector<double> pre(18), post(18);
+        for (std::size_t i = 0; i < pre.size(); ++i) pre[i] = 3 * rng.normal(), post[i] = pre[i] + mu + sd * rng.normal();
+        const auto r = trial::paired(pre, post);
+        cover_mean += r.ci_mean.lower <= mu && mu <= r.ci_mean.upper;
+        cover_dz += r.ci_dz.lower <= mu / sd && mu / sd <= r.ci_dz.upper;
+    }
+    EXPECT_NEAR(double(cover_mean) / reps, 0.95, 0.02);
+    EXPECT_NEAR(double(cover_dz) / reps, 0.95, 0.02);
+}
+
 }  // namespace
 }  // namespace algia

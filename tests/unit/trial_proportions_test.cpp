@@ -132,5 +132,21 @@ TEST(TrialResponders, FisherNullPValuesAreConservative) {
     EXPECT_LE(double(reject) / reps, 0.05 + 0.012);
 }
 
+TEST(TrialResponders, ExactOddsRatioIntervalCoversAtLeastNominal) {
+    // The conditional exact interval is conservative: coverage of the true odds ratio >= 95%
+    // (beyond simulation noise).
+    Rng rng(15, 0);
+    const int reps = 1500;
+    const double p1 = 0.5, p2 = 0.2, true_or = (p1 / (1 - p1)) / (p2 / (1 - p2));
+    int cover = 0;
+    for (int k = 0; k < reps; ++k) {
+        std::int64_t x1 = 0, x2 = 0;
+        for (int i = 0; i < 40; ++i) x1 += rng.uniform() < p1, x2 += rng.uniform() < p2;
+        const auto c = trial::compare({x1, 40, x2, 40});
+        cover += c.or_exact.lower <= true_or && true_or <= c.or_exact.upper;
+    }
+    EXPECT_GE(double(cover) / reps, 0.95 - 0.012);
+}
+
 }  // namespace
 }  // namespace algia
