@@ -55,7 +55,7 @@ Command trial_responders_command() {
                 struct Options {
                     std::string table, column, rule, visit_column, visit, arm_column, id_column, missing = "nonresponder", out;
                     std::vector<std::string> arms;
-                    double level = 0.95;
+                    double level = 0.95, root_tolerance = trial::kRRootTolerance;
                 };
                 auto o = std::make_shared<Options>();
                 app.description(
@@ -81,6 +81,11 @@ Command trial_responders_command() {
                     ->check(CLI::IsMember({"nonresponder", "complete-case"}))
                     ->capture_default_str();
                 app.add_option("--level", o->level, "Confidence level")->check(CLI::Range(0.5, 0.9999))->capture_default_str();
+                app.add_option("--or-tolerance", o->root_tolerance,
+                               "Root tolerance of the conditional odds ratio and its exact limits (default: R uniroot's, so the "
+                               "numbers equal fisher.test's; e.g. 1e-13 for more precise ones)")
+                    ->check(CLI::Range(1e-15, 1e-2))
+                    ->capture_default_str();
                 app.add_option("--out,-o", o->out, "Output TSV (default: standard output)");
                 return [o](Context&) {
                     const Rule rule = parse_rule(o->rule);
@@ -153,7 +158,7 @@ Command trial_responders_command() {
                     }
                     for (std::size_t i = 0; i < levels.size(); ++i)
                         for (std::size_t j = i + 1; j < levels.size(); ++j) {
-                            const auto c = trial::compare({x[i], n[i], x[j], n[j]}, o->level);
+                            const auto c = trial::compare({x[i], n[i], x[j], n[j]}, o->level, o->root_tolerance);
                             auto row = [&](const std::string& measure, double est, trial::Interval ci, double p, const std::string& method) {
                                 out.add_row({levels[i], levels[j], measure, num(est), num(ci.lower), num(ci.upper), num(p), cnt(x[i]),
                                              cnt(n[i]), cnt(x[j]), cnt(n[j]), method});
@@ -165,7 +170,8 @@ Command trial_responders_command() {
                             row("risk_ratio", c.risk_ratio, c.rr_log, c.fisher_p, fmt::format("{} / {}; log-normal {} CI; p: Fisher exact", levels[i], levels[j], lvl));
                             row("odds_ratio", c.odds_ratio, c.or_woolf, c.fisher_p, fmt::format("sample odds ratio; Woolf (log) {} CI, n/a with a zero cell; p: Fisher exact", lvl));
                             row("odds_ratio_conditional", c.or_conditional, c.or_exact, c.fisher_p,
-                                fmt::format("conditional MLE odds ratio with exact conditional {} CI, as R fisher.test", lvl));
+                                fmt::format("conditional MLE odds ratio with exact conditional {} CI, as R fisher.test (root tolerance {:g})", lvl,
+                                            o->root_tolerance));
                             row("fisher_exact", nan, {nan, nan}, c.fisher_p,
                                 "Fisher exact two-sided: sum of tables with probability <= observed x (1 + 1e-7), as R fisher.test");
                             row("chi_square", c.chi2, {nan, nan}, c.chi2_p, "Pearson chi-square, 1 df, no continuity correction (R chisq.test correct=FALSE)");

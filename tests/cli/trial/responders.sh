@@ -60,3 +60,16 @@ PY
 grep -P '^PRT\tn/a\tproportion\t.*\t33\t47\t' "$OUT/cc.tsv"
 grep -P '^usual\tn/a\tproportion\t.*\t5\t48\t.*2 missing \(2 without a row at the visit\)' "$OUT/cc.tsv"
 grep -P '^placebo\tPRT\trisk_difference\t' "$OUT/cc.tsv"
+# --or-tolerance 1e-13 gives fisher.test's roots computed with uniroot(tol = 1e-13).
+"$ALGIA" trial responders --table "$OUT/trial.tsv" --column pain --rule '<=1' --visit-column visit --visit post \
+  --arm-column arm --or-tolerance 1e-13 --out "$OUT/tight.tsv"
+"$PYTHON" - "$OUT/tight.tsv" "$FIXTURES/trial/responders_r.tsv" <<'PY'
+import sys, csv
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+ref = list(csv.DictReader(open(sys.argv[2]), delimiter="\t"))
+want = next(r for r in ref if (int(r["x1"]), int(r["n1"]), int(r["x2"]), int(r["n2"])) == (33, 50, 10, 51))
+got = next(r for r in rows if r["measure"] == "odds_ratio_conditional" and r["arm2"] == "placebo")
+for a, b in [("estimate", "or_mle_tight"), ("ci_lower", "or_lower_tight"), ("ci_upper", "or_upper_tight")]:
+    assert abs(float(got[a]) - float(want[b])) <= 1e-9 * float(want[b]), (a, got, want)
+print("tight roots: ok")
+PY
