@@ -6,6 +6,7 @@
 
 #include "trial.hpp"
 #include "trial_common.hpp"
+#include "algia/io/json.hpp"
 #include "algia/trial/instrument.hpp"
 
 namespace algia::cli {
@@ -32,7 +33,7 @@ Command trial_score_command() {
                 app.add_option("--keep", o->keep, "Columns copied to the output (default: participant_id when present)");
                 app.add_option("--prefix", o->prefix, "Prefix of the score columns (default: '<instrument>_')");
                 app.add_flag("--list", o->list, "List the instruments found and where they are searched for");
-                app.add_option("--out,-o", o->out, "Output TSV (default: standard output)");
+                app.add_option("--out,-o", o->out, "Output TSV (default: standard output); a .json sidecar beside it records the rules used");
                 return [o](Context&) {
                     if (o->list) {
                         for (const auto& d : trial::instrument_search_path()) fmt::print("# searched: {}\n", d);
@@ -55,6 +56,27 @@ Command trial_score_command() {
                     const std::string pattern = o->pattern.empty() ? ins.item_pattern : o->pattern;
                     const auto out = trial::score_table(t, ins, pattern, keep, o->prefix.empty() ? ins.name + "_" : o->prefix);
                     trial_common::emit(out, o->out, {o->table});
+                    if (!o->out.empty()) {
+                        // Sidecar: how the scores were made.
+                        io::Json side;
+                        side["instrument"] = ins.name;
+                        side["title"] = ins.title;
+                        side["reference"] = ins.reference;
+                        side["item_columns"] = pattern;
+                        side["item_range"] = {ins.min, ins.max};
+                        side["reverse_items"] = ins.reverse;
+                        side["missing_items"] = ins.missing_note;
+                        io::Json scores = io::Json::array();
+                        for (const auto& r : ins.scores)
+                            scores.push_back({{"name", r.name}, {"items", r.items}, {"method", r.method}, {"max_missing", r.max_missing}, {"prorate", r.prorate}});
+                        side["scores"] = scores;
+                        side["source_table"] = o->table;
+                        std::string json_path = o->out;
+                        const auto dot = json_path.rfind('.');
+                        const auto slash = json_path.rfind('/');
+                        if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) json_path.erase(dot);
+                        io::write_json(json_path + ".json", side);
+                    }
                     return 0;
                 };
             }};

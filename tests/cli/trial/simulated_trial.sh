@@ -62,3 +62,5 @@ PY
 "$ALGIA" trial effects --table "$P" --arm-column arm --pre pain_pre --post pain_post --out "$OUT/e.tsv"
 "$ALGIA" trial change --table "$P" --pre pain_pre --post pain_post --by arm --with-change pcs_pre:pcs_post --out "$OUT/c.tsv"
 grep -c proportion "$OUT/r.tsv"
+# The score sidecar records the rules used.
+"$PYTHON" -c "import json,sys; j=json.load(open(sys.argv[1])); assert j['instrument']=='pcs' and j['item_columns']=='pcs_{item:02d}_pre' and j['scores'][0]['max_missing']==1, j" "$OUT/pcs_pre.json"
