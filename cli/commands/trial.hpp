@@ -11,4 +11,10 @@ namespace algia::cli {
 // Every `algia trial` subcommand, in the order `algia trial --help` lists them.
 std::vector<Command> trial_subcommands();
 
+Command trial_responders_command();
+Command trial_effects_command();
+Command trial_change_command();
+Command trial_score_command();
+Command trial_attributions_command();
+
 }  // namespace algia::cli
