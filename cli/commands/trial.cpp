@@ -10,7 +10,7 @@
 namespace algia::cli {
 
 std::vector<Command> trial_subcommands() {
-    return {};
+    return {trial_lmm_command()};
 }
 
 Command trial_command() {

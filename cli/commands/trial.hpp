@@ -11,4 +11,6 @@ namespace algia::cli {
 // Every `algia trial` subcommand, in the order `algia trial --help` lists them.
 std::vector<Command> trial_subcommands();
 
+Command trial_lmm_command();
+
 }  // namespace algia::cli
