@@ -18,7 +18,7 @@ with open(path, "w") as f:
         age = round(rng.normal(45, 12))
         b0, b1 = rng.normal(0, 1.2), rng.normal(0, 0.25)
         for t in range(6):
-            y = 6 + 0.02 * (age - 45) + b0 + (b1 - 0.1 * t) - (0.35 * t if arm == "treatment" else 0) + rng.normal(0, 0.8)
+            y = 6 + 0.02 * (age - 45) + b0 + (b1 - 0.1) * t - (0.35 * t if arm == "treatment" else 0) + rng.normal(0, 0.8)
             f.write(f"p{i:05d}\t{arm}\tv{t + 1}\t{t}\t{age}\t{y:.4f}\n")
 PY
 t0=$(date +%s.%N)

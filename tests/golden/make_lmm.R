@@ -27,7 +27,7 @@ visit <- paste0("v", time + 1)
 age <- rep(round(rnorm(n_id, 45, 12)), each = visits)
 b0 <- rep(rnorm(n_id, 0, 1.2), each = visits)
 b1 <- rep(rnorm(n_id, 0, 0.25), each = visits)
-pain <- 6 + 0.02 * (age - 45) + b0 + (b1 - 0.1 * time) - ifelse(arm == "treatment", 0.35 * time, 0) +
+pain <- 6 + 0.02 * (age - 45) + b0 + (b1 - 0.1) * time - ifelse(arm == "treatment", 0.35 * time, 0) +
     rnorm(n_id * visits, 0, 0.8)
 pain <- round(pain, 3)
 pain[sample(seq_along(pain), 12)] <- NA

@@ -2,6 +2,7 @@
 // sleepstudy data and a simulated two-arm trial; plus error cases and a null-rejection simulation.
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -39,6 +40,9 @@ double rel(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 
 void expect_rel(const std::string& what, const Eigen::VectorXd& got, const std::vector<double>& want, double tol,
                 double abs_floor = 0) {
     ASSERT_EQ(std::size_t(got.size()), want.size()) << what;
+    double worst = 0;
+    for (std::size_t i = 0; i < want.size(); ++i) worst = std::max(worst, std::abs(want[i]) > 1e-6 ? rel(got[Eigen::Index(i)], want[i]) : 0.0);
+    std::printf("    %-18s max relative difference %.2g\n", what.c_str(), worst);
     for (std::size_t i = 0; i < want.size(); ++i)
         EXPECT_TRUE(std::abs(got[Eigen::Index(i)] - want[i]) <= tol * std::abs(want[i]) + abs_floor)
             << what << "[" << i << "]: algia " << got[Eigen::Index(i)] << " lmerTest " << want[i] << " relative difference "
@@ -50,6 +54,10 @@ void expect_rel(const std::string& what, const Eigen::VectorXd& got, const std::
 // differences; there 1e-2 relative (an absolute difference below 1e-12).
 void expect_p(const std::string& what, const Eigen::VectorXd& got, const std::vector<double>& want) {
     ASSERT_EQ(std::size_t(got.size()), want.size()) << what;
+    double worst = 0, worst_tiny = 0;
+    for (std::size_t i = 0; i < want.size(); ++i)
+        (want[i] < 1e-10 ? worst_tiny : worst) = std::max(want[i] < 1e-10 ? worst_tiny : worst, rel(got[Eigen::Index(i)], want[i]));
+    std::printf("    %-18s max relative difference %.2g (p >= 1e-10), %.2g (p < 1e-10)\n", what.c_str(), worst, worst_tiny);
     for (std::size_t i = 0; i < want.size(); ++i) {
         const double tol = want[i] < 1e-10 ? 1e-2 : 1e-4;
         EXPECT_LE(rel(got[Eigen::Index(i)], want[i]), tol) << what << "[" << i << "]: algia " << got[Eigen::Index(i)] << " lmerTest " << want[i];
