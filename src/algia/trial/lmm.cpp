@@ -229,33 +229,85 @@ Eigen::MatrixXd make_T(const Eigen::VectorXd& theta, std::size_t q) {
 
 Pls solve_pls(const Problem& pr, const Eigen::VectorXd& theta) {
     Pls out;
-    const auto q = Eigen::Index(pr.q), p = Eigen::Index(pr.p);
-    const Eigen::MatrixXd T = make_T(theta, pr.q);
-    Eigen::MatrixXd S = pr.XtX;
-    Eigen::VectorXd r = pr.Xty;
+    const std::size_t q = pr.q, p = pr.p;
+    const Eigen::MatrixXd T = make_T(theta, q);
+    // Upper triangle of S = X'X - sum_g A_g'A_g and r = X'y - sum_g A_g'b_g, with
+    // A_g = L_g^-1 T' Z_g'X_g, b_g = L_g^-1 T' Z_g'y_g, L_g L_g' = T'Z_g'Z_g T + I. Small fixed loops
+    // (q is 1-3, p ~ 10): no allocation per group.
+    std::vector<double> S(p * p, 0.0), r(p, 0.0), M(q * q), TZ(q * q), A(q * p), b(q);
     double cu2 = 0;
-    Eigen::MatrixXd M(q, q), A(q, p);
-    Eigen::VectorXd b(q);
+    const double* Td = T.data();  // column-major q x q, lower triangular
     for (std::size_t g = 0; g < pr.G; ++g) {
-        M.noalias() = T.transpose() * pr.ZtZ[g] * T;
-        M.diagonal().array() += 1.0;
-        Eigen::LLT<Eigen::MatrixXd> llt(M);
-        if (llt.info() != Eigen::Success) return out;
-        const auto& L = llt.matrixLLT();
-        for (Eigen::Index i = 0; i < q; ++i) out.ldL2 += 2 * std::log(L(i, i));
-        A.noalias() = T.transpose() * pr.ZtX[g];
-        b.noalias() = T.transpose() * pr.Zty[g];
-        llt.matrixL().solveInPlace(A);
-        llt.matrixL().solveInPlace(b);
-        S.noalias() -= A.transpose() * A;
-        r.noalias() -= A.transpose() * b;
-        cu2 += b.squaredNorm();
+        const double* ZZ = pr.ZtZ[g].data();  // q x q column-major
+        const double* ZX = pr.ZtX[g].data();  // q x p column-major
+        const double* Zy = pr.Zty[g].data();
+        // TZ = T' ZZ (q x q): TZ(i, j) = sum_{k >= i} T(k, i) ZZ(k, j)
+        for (std::size_t i = 0; i < q; ++i)
+            for (std::size_t j = 0; j < q; ++j) {
+                double acc = 0;
+                for (std::size_t k = i; k < q; ++k) acc += Td[k + i * q] * ZZ[k + j * q];
+                TZ[i + j * q] = acc;
+            }
+        // M = TZ T + I (lower triangle suffices): M(i, j) = sum_{k >= j} TZ(i, k) T(k, j)
+        for (std::size_t j = 0; j < q; ++j)
+            for (std::size_t i = j; i < q; ++i) {
+                double acc = (i == j) ? 1.0 : 0.0;
+                for (std::size_t k = j; k < q; ++k) acc += TZ[i + k * q] * Td[k + j * q];
+                M[i + j * q] = acc;
+            }
+        // In-place Cholesky (lower).
+        for (std::size_t j = 0; j < q; ++j) {
+            double d = M[j + j * q];
+            for (std::size_t k = 0; k < j; ++k) d -= M[j + k * q] * M[j + k * q];
+            if (!(d > 0)) return out;
+            d = std::sqrt(d);
+            M[j + j * q] = d;
+            out.ldL2 += 2 * std::log(d);
+            for (std::size_t i = j + 1; i < q; ++i) {
+                double v = M[i + j * q];
+                for (std::size_t k = 0; k < j; ++k) v -= M[i + k * q] * M[j + k * q];
+                M[i + j * q] = v / d;
+            }
+        }
+        // A = L^-1 T' ZX, b = L^-1 T' Zy (A row-major q x p here: A[i * p + c]).
+        for (std::size_t i = 0; i < q; ++i) {
+            for (std::size_t c = 0; c < p; ++c) {
+                double acc = 0;
+                for (std::size_t k = i; k < q; ++k) acc += Td[k + i * q] * ZX[k + c * q];
+                for (std::size_t k = 0; k < i; ++k) acc -= M[i + k * q] * A[k * p + c];
+                A[i * p + c] = acc / M[i + i * q];
+            }
+            double acc = 0;
+            for (std::size_t k = i; k < q; ++k) acc += Td[k + i * q] * Zy[k];
+            for (std::size_t k = 0; k < i; ++k) acc -= M[i + k * q] * b[k];
+            b[i] = acc / M[i + i * q];
+            cu2 += b[i] * b[i];
+        }
+        for (std::size_t i = 0; i < q; ++i) {
+            const double* Ai = &A[i * p];
+            const double bi = b[i];
+            for (std::size_t c = 0; c < p; ++c) {
+                const double ac = Ai[c];
+                r[c] += ac * bi;
+                double* Sc = &S[c * p];
+                for (std::size_t e = c; e < p; ++e) Sc[e] += ac * Ai[e];
+            }
+        }
     }
-    Eigen::LLT<Eigen::MatrixXd> lx(S);
+    Eigen::MatrixXd Sm = pr.XtX;
+    Eigen::VectorXd rv = pr.Xty;
+    for (std::size_t c = 0; c < p; ++c) {
+        rv[Eigen::Index(c)] -= r[c];
+        for (std::size_t e = c; e < p; ++e) {
+            Sm(Eigen::Index(e), Eigen::Index(c)) -= S[c * p + e];
+            if (e != c) Sm(Eigen::Index(c), Eigen::Index(e)) = Sm(Eigen::Index(e), Eigen::Index(c));
+        }
+    }
+    Eigen::LLT<Eigen::MatrixXd> lx(Sm);
     if (lx.info() != Eigen::Success) return out;
     out.RX = lx.matrixU();
-    for (Eigen::Index i = 0; i < p; ++i) out.ldRX2 += 2 * std::log(out.RX(i, i));
-    Eigen::VectorXd cbeta = lx.matrixL().solve(r);
+    for (std::size_t i = 0; i < p; ++i) out.ldRX2 += 2 * std::log(out.RX(Eigen::Index(i), Eigen::Index(i)));
+    Eigen::VectorXd cbeta = lx.matrixL().solve(rv);
     out.beta = lx.matrixU().solve(cbeta);
     out.pwrss = std::max(pr.yty - cu2 - cbeta.squaredNorm(), 1e-300);
     out.ok = true;
@@ -667,39 +719,54 @@ LmmFit fit_lmm(const io::Table& table, const std::string& formula, const LmmOpti
         return profiled_deviance(pr, solve_pls(pr, th));
     };
     double best = dev(theta);
-    bool converged = false;
-    for (int restart = 0; restart < 8; ++restart) {
-        const NmResult r = nelder_mead(dev, theta, restart == 0 ? 0.5 : 0.05, 4000);
+    // Nelder-Mead, then Newton steps on Richardson derivatives (each accepted only if the deviance
+    // decreases); converged when the Hessian is positive definite and the last step negligible.
+    // Otherwise (e.g. on a boundary) Nelder-Mead restarts from the best point until a restart gains
+    // nothing.
+    auto polish = [&]() {
+        for (int it = 0; it < 8; ++it) {
+            Eigen::VectorXd grad;
+            const Eigen::MatrixXd H = nd_hessian(dev, theta, &grad);
+            Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(H);
+            if (es.info() != Eigen::Success || es.eigenvalues().minCoeff() <= 1e-10 * std::max(1.0, es.eigenvalues().maxCoeff()))
+                return false;
+            const Eigen::VectorXd step =
+                es.eigenvectors() * (es.eigenvalues().cwiseInverse().asDiagonal() * (es.eigenvectors().transpose() * grad));
+            if (!step.allFinite()) return false;
+            if (step.norm() < 1e-9 * (theta.norm() + 1e-6)) return true;
+            bool improved = false;
+            for (double a = 1; a > 1e-3; a /= 4) {
+                const Eigen::VectorXd cand = theta - a * step;
+                const double fc = dev(cand);
+                if (fc <= best) {
+                    theta = cand;
+                    best = fc;
+                    improved = true;
+                    break;
+                }
+            }
+            if (!improved) return step.norm() < 1e-6 * (theta.norm() + 1e-6);
+        }
+        return false;
+    };
+    NmResult first = nelder_mead(dev, theta, 0.5, 4000);
+    if (first.f <= best) {
+        theta = first.x;
+        best = first.f;
+    }
+    bool converged = first.converged && polish();
+    for (int restart = 1; restart < 8 && !converged; ++restart) {
+        const NmResult r = nelder_mead(dev, theta, 0.05, 4000);
         const double gain = best - r.f;
         if (r.f <= best) {
             theta = r.x;
             best = r.f;
         }
-        if (restart > 0 && gain <= 1e-10 * (std::abs(best) + 1)) {
+        if (gain <= 1e-10 * (std::abs(best) + 1)) {
             converged = r.converged;
+            polish();
             break;
         }
-    }
-    // Newton polish on Richardson derivatives (each step accepted only if the deviance decreases).
-    for (int it = 0; it < 6; ++it) {
-        Eigen::VectorXd grad;
-        const Eigen::MatrixXd H = nd_hessian(dev, theta, &grad);
-        Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(H);
-        if (es.info() != Eigen::Success || es.eigenvalues().minCoeff() <= 1e-10 * std::max(1.0, es.eigenvalues().maxCoeff())) break;
-        const Eigen::VectorXd step = es.eigenvectors() * (es.eigenvalues().cwiseInverse().asDiagonal() * (es.eigenvectors().transpose() * grad));
-        if (!step.allFinite() || step.norm() < 1e-13 * (theta.norm() + 1e-8)) break;
-        bool improved = false;
-        for (double a = 1; a > 1e-3; a /= 4) {
-            const Eigen::VectorXd cand = theta - a * step;
-            const double fc = dev(cand);
-            if (fc <= best) {
-                theta = cand;
-                best = fc;
-                improved = true;
-                break;
-            }
-        }
-        if (!improved) break;
     }
     // Non-negative diagonal (flip columns of T), as lme4's bounds.
     {
