@@ -125,14 +125,14 @@ Command trial_lmm_command() {
                 app.add_option("--emmeans", o->emmeans, "Marginal means and first-factor contrasts over factors, e.g. arm:visit");
                 app.add_option("--wide", o->wide, "Wide-table pattern(s), e.g. 'pain_{visit}'");
                 app.add_option("--out,-o", o->out, "Output prefix (e.g. results/pain writes results/pain_fixed.tsv, ...)")->required();
-                return [o](Context&) -> int {
+                return [o](Context& ctx) -> int {
                     if (o->reml && o->ml) throw Error(Kind::usage, "give --reml or --ml, not both");
                     const std::vector<std::string> suffixes = {"_fixed.tsv", "_anova.tsv", "_random.tsv", "_model.tsv",
                                                                "_emmeans.tsv", "_contrasts.tsv"};
                     for (const auto& s : suffixes) io::check_output_path(o->out + s, {o->table}, "--out");
                     io::Table table = io::read_table(o->table);
                     if (!o->wide.empty()) table = wide_to_long(table, o->wide);
-                    const trial::LmmFit fit = trial::fit_lmm(table, o->formula, {!o->ml});
+                    const trial::LmmFit fit = trial::fit_lmm(table, o->formula, {!o->ml, &ctx});
                     std::vector<trial::Emmeans> emms;
                     for (const auto& spec : o->emmeans) emms.push_back(trial::emmeans(fit, spec));
                     const auto anova = trial::anova_type3(fit);

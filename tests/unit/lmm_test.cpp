@@ -181,3 +181,31 @@ TEST(Lmm, NullRejectionRateSatterthwaite) {
 }
 
 }  // namespace
+
+namespace {
+
+// The per-group sums run in fixed blocks: the same bits on 1 and 2 threads.
+TEST(Lmm, SameResultOnAnyThreadCount) {
+    algia::Rng rng(9, 0);
+    algia::io::Table t({"id", "time", "y"});
+    for (int i = 0; i < 1500; ++i) {
+        const double b0 = rng.normal(), b1 = 0.3 * rng.normal();
+        for (int v = 0; v < 4; ++v)
+            t.add_row({"p" + std::to_string(i), std::to_string(v), algia::io::format_number(1 + b0 + (b1 + 0.2) * v + rng.normal())});
+    }
+    algia::Context c1, c2;
+    c1.set_threads(1);
+    c2.set_threads(2);
+    const auto f1 = algia::trial::fit_lmm(t, "y ~ time + (time | id)", {true, &c1});
+    const auto f2 = algia::trial::fit_lmm(t, "y ~ time + (time | id)", {true, &c2});
+    const auto f0 = algia::trial::fit_lmm(t, "y ~ time + (time | id)");
+    for (Eigen::Index j = 0; j < f1.beta.size(); ++j) {
+        EXPECT_EQ(f1.beta[j], f2.beta[j]);
+        EXPECT_EQ(f1.df[j], f2.df[j]);
+        EXPECT_EQ(f0.df[j], f2.df[j]);
+    }
+    EXPECT_EQ(f1.theta, f2.theta);
+    EXPECT_NEAR(f1.re_sd[1], 0.3, 0.05);
+}
+
+}  // namespace

@@ -19,6 +19,7 @@
 #include <fmt/ranges.h>
 
 #include "algia/core/error.hpp"
+#include "algia/core/parallel.hpp"
 #include "algia/stats/design.hpp"
 
 namespace algia::trial {
@@ -204,12 +205,13 @@ std::string column_term(const std::string& col) {
 
 struct Problem {
     std::size_t n = 0, p = 0, q = 0, G = 0;
-    std::vector<Eigen::MatrixXd> ZtZ, ZtX;
-    std::vector<Eigen::VectorXd> Zty;
+    // Per group g, contiguous: Z_g'Z_g (q x q), Z_g'X_g (q x p), Z_g'y_g (q), column-major.
+    std::vector<double> ZtZ, ZtX, Zty;
     Eigen::MatrixXd XtX;
     Eigen::VectorXd Xty;
     double yty = 0;
     bool reml = true;
+    const Context* ctx = nullptr;
 };
 
 struct Pls {
@@ -227,46 +229,74 @@ Eigen::MatrixXd make_T(const Eigen::VectorXd& theta, std::size_t q) {
     return T;
 }
 
-Pls solve_pls(const Problem& pr, const Eigen::VectorXd& theta) {
-    Pls out;
+// Sums over a block of groups [g0, g1) (see solve_pls).
+struct PlsPartial {
+    std::vector<double> S, r;
+    double cu2 = 0, ldL2 = 0;
+    bool ok = true;
+};
+
+PlsPartial pls_block(const Problem& pr, const Eigen::MatrixXd& T, std::size_t g0, std::size_t g1) {
     const std::size_t q = pr.q, p = pr.p;
-    const Eigen::MatrixXd T = make_T(theta, q);
-    // Upper triangle of S = X'X - sum_g A_g'A_g and r = X'y - sum_g A_g'b_g, with
-    // A_g = L_g^-1 T' Z_g'X_g, b_g = L_g^-1 T' Z_g'y_g, L_g L_g' = T'Z_g'Z_g T + I. Small fixed loops
-    // (q is 1-3, p ~ 10): no allocation per group.
-    std::vector<double> S(p * p, 0.0), r(p, 0.0), M(q * q), TZ(q * q), A(q * p), b(q);
+    PlsPartial out;
+    out.S.assign(p * p, 0.0);
+    out.r.assign(p, 0.0);
+    std::vector<double>& S = out.S;
+    std::vector<double>& r = out.r;
+    double M[9], TZ[9], b[3];
+    std::vector<double> Mv, TZv, bv;
+    double* Mp = M;
+    double* TZp = TZ;
+    double* bp = b;
+    if (q > 3) {
+        Mv.resize(q * q);
+        TZv.resize(q * q);
+        bv.resize(q);
+        Mp = Mv.data();
+        TZp = TZv.data();
+        bp = bv.data();
+    }
+    std::vector<double> A(q * p);
     double cu2 = 0;
     const double* Td = T.data();  // column-major q x q, lower triangular
-    for (std::size_t g = 0; g < pr.G; ++g) {
-        const double* ZZ = pr.ZtZ[g].data();  // q x q column-major
-        const double* ZX = pr.ZtX[g].data();  // q x p column-major
-        const double* Zy = pr.Zty[g].data();
+    double logacc = 1;  // product of Cholesky diagonals over a few groups (each det(M_g) >= 1), then a log
+    for (std::size_t g = g0; g < g1; ++g) {
+        if ((g - g0) % 8 == 0) {
+            out.ldL2 += 2 * std::log(logacc);
+            logacc = 1;
+        }
+        const double* ZZ = &pr.ZtZ[g * q * q];
+        const double* ZX = &pr.ZtX[g * q * p];
+        const double* Zy = &pr.Zty[g * q];
         // TZ = T' ZZ (q x q): TZ(i, j) = sum_{k >= i} T(k, i) ZZ(k, j)
         for (std::size_t i = 0; i < q; ++i)
             for (std::size_t j = 0; j < q; ++j) {
                 double acc = 0;
                 for (std::size_t k = i; k < q; ++k) acc += Td[k + i * q] * ZZ[k + j * q];
-                TZ[i + j * q] = acc;
+                TZp[i + j * q] = acc;
             }
         // M = TZ T + I (lower triangle suffices): M(i, j) = sum_{k >= j} TZ(i, k) T(k, j)
         for (std::size_t j = 0; j < q; ++j)
             for (std::size_t i = j; i < q; ++i) {
                 double acc = (i == j) ? 1.0 : 0.0;
-                for (std::size_t k = j; k < q; ++k) acc += TZ[i + k * q] * Td[k + j * q];
-                M[i + j * q] = acc;
+                for (std::size_t k = j; k < q; ++k) acc += TZp[i + k * q] * Td[k + j * q];
+                Mp[i + j * q] = acc;
             }
         // In-place Cholesky (lower).
         for (std::size_t j = 0; j < q; ++j) {
-            double d = M[j + j * q];
-            for (std::size_t k = 0; k < j; ++k) d -= M[j + k * q] * M[j + k * q];
-            if (!(d > 0)) return out;
+            double d = Mp[j + j * q];
+            for (std::size_t k = 0; k < j; ++k) d -= Mp[j + k * q] * Mp[j + k * q];
+            if (!(d > 0)) {
+                out.ok = false;
+                return out;
+            }
             d = std::sqrt(d);
-            M[j + j * q] = d;
-            out.ldL2 += 2 * std::log(d);
+            Mp[j + j * q] = d;
+            logacc *= d;
             for (std::size_t i = j + 1; i < q; ++i) {
-                double v = M[i + j * q];
-                for (std::size_t k = 0; k < j; ++k) v -= M[i + k * q] * M[j + k * q];
-                M[i + j * q] = v / d;
+                double v = Mp[i + j * q];
+                for (std::size_t k = 0; k < j; ++k) v -= Mp[i + k * q] * Mp[j + k * q];
+                Mp[i + j * q] = v / d;
             }
         }
         // A = L^-1 T' ZX, b = L^-1 T' Zy (A row-major q x p here: A[i * p + c]).
@@ -274,18 +304,18 @@ Pls solve_pls(const Problem& pr, const Eigen::VectorXd& theta) {
             for (std::size_t c = 0; c < p; ++c) {
                 double acc = 0;
                 for (std::size_t k = i; k < q; ++k) acc += Td[k + i * q] * ZX[k + c * q];
-                for (std::size_t k = 0; k < i; ++k) acc -= M[i + k * q] * A[k * p + c];
-                A[i * p + c] = acc / M[i + i * q];
+                for (std::size_t k = 0; k < i; ++k) acc -= Mp[i + k * q] * A[k * p + c];
+                A[i * p + c] = acc / Mp[i + i * q];
             }
             double acc = 0;
             for (std::size_t k = i; k < q; ++k) acc += Td[k + i * q] * Zy[k];
-            for (std::size_t k = 0; k < i; ++k) acc -= M[i + k * q] * b[k];
-            b[i] = acc / M[i + i * q];
-            cu2 += b[i] * b[i];
+            for (std::size_t k = 0; k < i; ++k) acc -= Mp[i + k * q] * bp[k];
+            bp[i] = acc / Mp[i + i * q];
+            cu2 += bp[i] * bp[i];
         }
         for (std::size_t i = 0; i < q; ++i) {
             const double* Ai = &A[i * p];
-            const double bi = b[i];
+            const double bi = bp[i];
             for (std::size_t c = 0; c < p; ++c) {
                 const double ac = Ai[c];
                 r[c] += ac * bi;
@@ -294,6 +324,41 @@ Pls solve_pls(const Problem& pr, const Eigen::VectorXd& theta) {
             }
         }
     }
+    out.ldL2 += 2 * std::log(logacc);
+    out.cu2 = cu2;
+    return out;
+}
+
+Pls solve_pls(const Problem& pr, const Eigen::VectorXd& theta) {
+    Pls out;
+    const std::size_t q = pr.q, p = pr.p;
+    const Eigen::MatrixXd T = make_T(theta, q);
+    // Upper triangle of S = X'X - sum_g A_g'A_g and r = X'y - sum_g A_g'b_g, with
+    // A_g = L_g^-1 T' Z_g'X_g, b_g = L_g^-1 T' Z_g'y_g, L_g L_g' = T'Z_g'Z_g T + I: small loops, no
+    // allocation per group; blocks of groups (fixed boundaries, folded in order: the same bits on
+    // any number of threads).
+    constexpr std::size_t grain = 512;
+    auto map = [&](std::size_t g0, std::size_t g1) { return pls_block(pr, T, g0, g1); };
+    auto fold = [](PlsPartial acc, PlsPartial b) {
+        if (acc.S.empty()) return b;
+        for (std::size_t i = 0; i < acc.S.size(); ++i) acc.S[i] += b.S[i];
+        for (std::size_t i = 0; i < acc.r.size(); ++i) acc.r[i] += b.r[i];
+        acc.cu2 += b.cu2;
+        acc.ldL2 += b.ldL2;
+        acc.ok = acc.ok && b.ok;
+        return acc;
+    };
+    PlsPartial tot;
+    if (pr.ctx && pr.G > grain) {
+        tot = parallel_reduce(*pr.ctx, pr.G, grain, PlsPartial{{}, {}, 0, 0, true}, map, fold);
+    } else {
+        for (std::size_t g0 = 0; g0 < pr.G; g0 += grain) tot = fold(std::move(tot), map(g0, std::min(pr.G, g0 + grain)));
+    }
+    if (!tot.ok) return out;
+    const std::vector<double>& S = tot.S;
+    const std::vector<double>& r = tot.r;
+    const double cu2 = tot.cu2;
+    out.ldL2 = tot.ldL2;
     Eigen::MatrixXd Sm = pr.XtX;
     Eigen::VectorXd rv = pr.Xty;
     for (std::size_t c = 0; c < p; ++c) {
@@ -433,7 +498,7 @@ struct NmResult {
 };
 
 NmResult nelder_mead(const std::function<double(const Eigen::VectorXd&)>& f, Eigen::VectorXd x0, double step,
-                     int max_eval) {
+                     int max_eval, double ftol = 1e-14, double xtol = 1e-9) {
     const Eigen::Index n = x0.size();
     std::vector<Eigen::VectorXd> s(std::size_t(n + 1), x0);
     std::vector<double> fv(std::size_t(n + 1));
@@ -448,7 +513,7 @@ NmResult nelder_mead(const std::function<double(const Eigen::VectorXd&)>& f, Eig
         const std::size_t best = idx[0], worst = idx[std::size_t(n)], second = idx[std::size_t(n - 1)];
         double size = 0;
         for (std::size_t i = 0; i <= std::size_t(n); ++i) size = std::max(size, (s[i] - s[best]).cwiseAbs().maxCoeff());
-        if (std::abs(fv[worst] - fv[best]) <= 1e-14 * (std::abs(fv[best]) + 1e-10) && size < 1e-9) {
+        if (std::abs(fv[worst] - fv[best]) <= ftol * (std::abs(fv[best]) + 1e-10) && size < xtol) {
             out.converged = true;
             break;
         }
@@ -684,9 +749,10 @@ LmmFit fit_lmm(const io::Table& table, const std::string& formula, const LmmOpti
     pr.q = q;
     pr.G = fit.n_groups;
     pr.reml = options.reml;
-    pr.ZtZ.assign(pr.G, Eigen::MatrixXd::Zero(Eigen::Index(q), Eigen::Index(q)));
-    pr.ZtX.assign(pr.G, Eigen::MatrixXd::Zero(Eigen::Index(q), Eigen::Index(p)));
-    pr.Zty.assign(pr.G, Eigen::VectorXd::Zero(Eigen::Index(q)));
+    pr.ctx = options.context;
+    pr.ZtZ.assign(pr.G * q * q, 0.0);
+    pr.ZtX.assign(pr.G * q * p, 0.0);
+    pr.Zty.assign(pr.G * q, 0.0);
     // Work with the OLS residuals instead of y: beta(theta) = beta_ols + the PLS solution for them.
     // The penalized residual sum of squares is then y'y - |cu|^2 - |cbeta|^2 with y'y about its own
     // size (not the raw y'y), so it keeps its digits, which the finite-difference Hessian needs.
@@ -697,9 +763,14 @@ LmmFit fit_lmm(const io::Table& table, const std::string& formula, const LmmOpti
         std::size_t k = 0;
         if (ps.random_intercept) z[Eigen::Index(k++)] = 1;
         for (const auto& col : z_all) z[Eigen::Index(k++)] = col[keep[i]];
-        pr.ZtZ[g[i]].noalias() += z * z.transpose();
-        pr.ZtX[g[i]].noalias() += z * fit.X.row(Eigen::Index(i));
-        pr.Zty[g[i]] += z * y[Eigen::Index(i)];
+        double* ZZ = &pr.ZtZ[g[i] * q * q];
+        double* ZX = &pr.ZtX[g[i] * q * p];
+        double* Zy = &pr.Zty[g[i] * q];
+        for (std::size_t a = 0; a < q; ++a) {
+            for (std::size_t b = 0; b < q; ++b) ZZ[a + b * q] += z[Eigen::Index(a)] * z[Eigen::Index(b)];
+            for (std::size_t c = 0; c < p; ++c) ZX[a + c * q] += z[Eigen::Index(a)] * fit.X(Eigen::Index(i), Eigen::Index(c));
+            Zy[a] += z[Eigen::Index(a)] * y[Eigen::Index(i)];
+        }
     }
     pr.XtX = fit.X.transpose() * fit.X;
     pr.Xty = fit.X.transpose() * y;
@@ -726,14 +797,14 @@ LmmFit fit_lmm(const io::Table& table, const std::string& formula, const LmmOpti
     auto polish = [&]() {
         for (int it = 0; it < 8; ++it) {
             Eigen::VectorXd grad;
-            const Eigen::MatrixXd H = nd_hessian(dev, theta, &grad);
+            const Eigen::MatrixXd H = nd_hessian(dev, theta, &grad, kHessianD);
             Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(H);
             if (es.info() != Eigen::Success || es.eigenvalues().minCoeff() <= 1e-10 * std::max(1.0, es.eigenvalues().maxCoeff()))
                 return false;
             const Eigen::VectorXd step =
                 es.eigenvectors() * (es.eigenvalues().cwiseInverse().asDiagonal() * (es.eigenvectors().transpose() * grad));
             if (!step.allFinite()) return false;
-            if (step.norm() < 1e-9 * (theta.norm() + 1e-6)) return true;
+            if (step.norm() < 1e-8 * (theta.norm() + 1e-6)) return true;
             bool improved = false;
             for (double a = 1; a > 1e-3; a /= 4) {
                 const Eigen::VectorXd cand = theta - a * step;
@@ -749,7 +820,8 @@ LmmFit fit_lmm(const io::Table& table, const std::string& formula, const LmmOpti
         }
         return false;
     };
-    NmResult first = nelder_mead(dev, theta, 0.5, 4000);
+    // The first pass stops early (the Newton steps finish the job).
+    NmResult first = nelder_mead(dev, theta, 0.5, 4000, 1e-11, 1e-5);
     if (first.f <= best) {
         theta = first.x;
         best = first.f;

@@ -24,12 +24,15 @@
 
 #include <Eigen/Core>
 
+#include "algia/core/context.hpp"
 #include "algia/io/tsv.hpp"
 
 namespace algia::trial {
 
 struct LmmOptions {
     bool reml = true;
+    // Threads for the per-group sums (results are identical on any number of threads); none: one.
+    const Context* context = nullptr;
 };
 
 struct LmmTerm {
