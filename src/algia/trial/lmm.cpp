@@ -236,8 +236,10 @@ struct PlsPartial {
     bool ok = true;
 };
 
+// QF > 0: q known at compile time (1 or 2, the usual random terms), so the small loops unroll.
+template <std::size_t QF>
 PlsPartial pls_block(const Problem& pr, const Eigen::MatrixXd& T, std::size_t g0, std::size_t g1) {
-    const std::size_t q = pr.q, p = pr.p;
+    const std::size_t q = QF ? QF : pr.q, p = pr.p;
     PlsPartial out;
     out.S.assign(p * p, 0.0);
     out.r.assign(p, 0.0);
@@ -313,14 +315,25 @@ PlsPartial pls_block(const Problem& pr, const Eigen::MatrixXd& T, std::size_t g0
             bp[i] = acc / Mp[i + i * q];
             cu2 += bp[i] * bp[i];
         }
-        for (std::size_t i = 0; i < q; ++i) {
-            const double* Ai = &A[i * p];
-            const double bi = bp[i];
+        if constexpr (QF == 2) {
+            const double* A0 = &A[0];
+            const double* A1 = &A[p];
             for (std::size_t c = 0; c < p; ++c) {
-                const double ac = Ai[c];
-                r[c] += ac * bi;
+                const double a0 = A0[c], a1 = A1[c];
+                r[c] += a0 * bp[0] + a1 * bp[1];
                 double* Sc = &S[c * p];
-                for (std::size_t e = c; e < p; ++e) Sc[e] += ac * Ai[e];
+                for (std::size_t e = c; e < p; ++e) Sc[e] += a0 * A0[e] + a1 * A1[e];
+            }
+        } else {
+            for (std::size_t i = 0; i < q; ++i) {
+                const double* Ai = &A[i * p];
+                const double bi = bp[i];
+                for (std::size_t c = 0; c < p; ++c) {
+                    const double ac = Ai[c];
+                    r[c] += ac * bi;
+                    double* Sc = &S[c * p];
+                    for (std::size_t e = c; e < p; ++e) Sc[e] += ac * Ai[e];
+                }
             }
         }
     }
@@ -338,7 +351,9 @@ Pls solve_pls(const Problem& pr, const Eigen::VectorXd& theta) {
     // allocation per group; blocks of groups (fixed boundaries, folded in order: the same bits on
     // any number of threads).
     constexpr std::size_t grain = 512;
-    auto map = [&](std::size_t g0, std::size_t g1) { return pls_block(pr, T, g0, g1); };
+    auto map = [&](std::size_t g0, std::size_t g1) {
+        return q == 1 ? pls_block<1>(pr, T, g0, g1) : q == 2 ? pls_block<2>(pr, T, g0, g1) : pls_block<0>(pr, T, g0, g1);
+    };
     auto fold = [](PlsPartial acc, PlsPartial b) {
         if (acc.S.empty()) return b;
         for (std::size_t i = 0; i < acc.S.size(); ++i) acc.S[i] += b.S[i];
@@ -633,18 +648,23 @@ LmmFit fit_lmm(const io::Table& table, const std::string& formula, const LmmOpti
     const auto group_cells = table.strings(ps.group);
     std::vector<std::size_t> used_idx;
     for (const auto& c : used) used_idx.push_back(table.index(c));
-    io::Table sub(table.columns());
-    sub.set_source(table.source());
     std::vector<std::size_t> keep;
     for (std::size_t r = 0; r < table.rows(); ++r) {
         bool ok = true;
         for (std::size_t c : used_idx) ok = ok && !io::is_missing(table.cell(r, c));
-        if (!ok) continue;
-        keep.push_back(r);
-        std::vector<std::string> row(table.cols());
-        for (std::size_t c = 0; c < table.cols(); ++c) row[c] = table.cell(r, c);
-        sub.add_row(std::move(row));
+        if (ok) keep.push_back(r);
     }
+    io::Table sub_copy;
+    if (keep.size() < table.rows()) {
+        sub_copy = io::Table(table.columns());
+        sub_copy.set_source(table.source());
+        for (std::size_t r : keep) {
+            std::vector<std::string> row(table.cols());
+            for (std::size_t c = 0; c < table.cols(); ++c) row[c] = table.cell(r, c);
+            sub_copy.add_row(std::move(row));
+        }
+    }
+    const io::Table& sub = keep.size() < table.rows() ? sub_copy : table;
     const std::string fixed_formula = "~ " + ps.fixed;
     stats::Design d = stats::design_from_formula(sub, fixed_formula);
     if (d.rows.size() != sub.rows())
