@@ -6,13 +6,14 @@ suppressPackageStartupMessages({ library(lme4); library(lmerTest) })
 args <- commandArgs(trailingOnly = TRUE)
 d <- read.delim(args[1], na.strings = "n/a")
 d$arm <- factor(d$arm); d$visit <- factor(d$visit)
-t0 <- proc.time()[["elapsed"]]
+t0 <- proc.time()
 m <- lmer(pain ~ arm * visit + age + (1 + time | id), data = d, REML = TRUE)
 s <- summary(m)$coefficients
 a <- anova(m, type = 3)
-t1 <- proc.time()[["elapsed"]]
+t1 <- proc.time()
+cpu <- (t1[["user.self"]] + t1[["sys.self"]]) - (t0[["user.self"]] + t0[["sys.self"]])
 fx <- read.delim(paste0(args[2], "_fixed.tsv"))
 an <- read.delim(paste0(args[2], "_anova.tsv"))
 rel <- function(x, y) max(abs(x - y) / abs(y))
-cat(sprintf("%.3f %.2g %.2g %.2g %.2g\n", t1 - t0, rel(fx$estimate, s[, "Estimate"]), rel(fx$se, s[, "Std. Error"]),
+cat(sprintf("%.3f %.3f %.2g %.2g %.2g %.2g\n", t1[["elapsed"]] - t0[["elapsed"]], cpu, rel(fx$estimate, s[, "Estimate"]), rel(fx$se, s[, "Std. Error"]),
             rel(fx$df, s[, "df"]), rel(an$den_df, a$DenDF)))
