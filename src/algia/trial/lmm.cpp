@@ -1062,12 +1062,14 @@ std::vector<Eigen::MatrixXd> type3_contrasts(const LmmFit& fit) {
                 const std::size_t vi = var_index(v);
                 if (fit.variable_numeric[vi]) {
                     col.array() *= fit.variable_values[vi].array();
-                    xname += (k ? ":" : "") + v;
+                    if (k) xname += ':';
+                    xname += v;
                 } else {
                     const auto& levels = fit.variable_levels[vi];
                     col.array() *= (fit.variable_values[vi].array() == double(idx[k])).cast<double>();
                     if (idx[k] == 0) in_x = false;
-                    xname += (k ? ":" : "") + fmt::format("{}[T.{}]", v, levels[idx[k]]);
+                    if (k) xname += ':';
+                    xname += fmt::format("{}[T.{}]", v, levels[idx[k]]);
                 }
             }
             rd_cols.push_back(col);
