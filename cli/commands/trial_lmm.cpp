@@ -200,7 +200,7 @@ Command trial_lmm_command() {
                                                     fit.reml ? "REML criterion" : "deviance", fit.criterion, fit.message)
                                             .c_str());
                     if (fit.singular)
-                        std::fprintf(stderr, "warning: %s\n", "boundary (singular) fit: a random-effect variance is (near) zero; see the _random.tsv and _model.tsv outputs");
+                        std::fprintf(stderr, "warning: %s\n", "boundary (singular) fit: a random-effect variance is (near) zero or a correlation is +-1; see the _random.tsv and _model.tsv outputs");
                     return 0;
                 };
             }};

@@ -94,6 +94,7 @@ fit("trial_rs_reml", pain ~ arm * visit + age + (1 + time | id), tr, TRUE, emm =
 fit("trial_ri_ml", pain ~ arm * visit + age + (1 | id), tr, FALSE, emm = TRUE)
 fit("trial_time_reml", pain ~ arm * time + (time | id), tr, TRUE)
 fit("singular_ri_reml", y ~ x + (1 | id), sg, TRUE)
+fit("singular_rs_reml", y ~ x + (x | id), sg, TRUE)  # correlation -1
 res <- do.call(rbind, rows)
 write.table(res, file.path(out, "expected.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
 cat(sprintf("R %s, lme4 %s, lmerTest %s\n", getRversion(), packageVersion("lme4"), packageVersion("lmerTest")))

@@ -143,6 +143,7 @@ TEST(LmmGolden, TrialArmByVisitRandomInterceptMl) {
 }
 TEST(LmmGolden, TrialArmByTimeReml) { check_model("trial_time_reml", "trial.tsv", "pain ~ arm * time + (time | id)", true); }
 TEST(LmmGolden, SingularFitIsReported) { check_model("singular_ri_reml", "singular.tsv", "y ~ x + (1 | id)", true); }
+TEST(LmmGolden, SingularSlopeCorrelationMinusOne) { check_model("singular_rs_reml", "singular.tsv", "y ~ x + (x | id)", true); }
 
 TEST(Lmm, BadInput) {
     const auto t = fixture("trial.tsv");
