@@ -31,7 +31,8 @@ pain <- 6 + 0.02 * (age - 45) + b0 + (b1 - 0.1) * time - ifelse(arm == "treatmen
     rnorm(n_id * visits, 0, 0.8)
 pain <- round(pain, 3)
 pain[sample(seq_along(pain), 12)] <- NA
-tr <- data.frame(id, arm, visit, time, age, pain)
+arm3 <- rep(c("a", "b", "c")[(1:n_id %% 3) + 1], each = visits)  # a three-level factor (no effect)
+tr <- data.frame(id, arm, visit, time, age, pain, arm3)
 write.table(data.frame(lapply(tr, function(c) if (is.numeric(c)) fmt(c) else c)),
             file.path(out, "trial.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
 
@@ -42,7 +43,7 @@ sg$y <- round(1 + 0.5 * sg$x + e - ave(e, sg$id), 4)  # no between-participant v
 write.table(data.frame(lapply(sg, function(c) if (is.numeric(c)) fmt(c) else c)),
             file.path(out, "singular.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
 
-tr$arm <- factor(tr$arm); tr$visit <- factor(tr$visit)
+tr$arm <- factor(tr$arm); tr$visit <- factor(tr$visit); tr$arm3 <- factor(tr$arm3)
 rows <- list()
 add <- function(model, quantity, values) {
   rows[[length(rows) + 1]] <<- data.frame(model = model, quantity = quantity,
@@ -71,15 +72,20 @@ fit <- function(name, formula, data, reml, emm = NULL) {
   add(name, "anova_F", a[["F value"]]); add(name, "anova_numdf", a[["NumDF"]])
   add(name, "anova_dendf", a[["DenDF"]]); add(name, "anova_p", a[["Pr(>F)"]])
   if (!is.null(emm)) {
-    # Reference grid arm x visit, numeric covariates at their mean over the fitted rows (as emmeans).
+    # Reference grid emm x visit, numeric covariates at their mean over the fitted rows (as emmeans).
     mf <- model.frame(m)
-    grid <- expand.grid(visit = levels(tr$visit), arm = levels(tr$arm))[, c("arm", "visit")]
+    lv <- levels(tr[[emm]])
+    grid <- expand.grid(visit = levels(tr$visit), g = lv)
+    names(grid)[2] <- emm
     grid$age <- mean(mf$age); grid$time <- 0; grid$pain <- 0; grid$id <- tr$id[1]
-    L <- model.matrix(terms(m), grid)
+    for (f in setdiff(c("arm", "arm3"), emm)) grid[[f]] <- factor(levels(tr[[f]])[1], levels = levels(tr[[f]]))  # unused by the model
+    grid[[emm]] <- factor(grid[[emm]], levels = lv)
+    L <- model.matrix(delete.response(terms(m)), grid)
     e <- contest(m, L, joint = FALSE)
     add(name, "emm_estimate", e$Estimate); add(name, "emm_se", e[["Std. Error"]]); add(name, "emm_df", e$df)
     nv <- nlevels(tr$visit)
-    C <- L[(nv + 1):(2 * nv), ] - L[1:nv, ]  # treatment - control at each visit
+    # each level minus the first at each visit
+    C <- do.call(rbind, lapply(2:length(lv), function(l) L[((l - 1) * nv + 1):(l * nv), ] - L[1:nv, ]))
     k <- contest(m, C, joint = FALSE)
     add(name, "con_estimate", k$Estimate); add(name, "con_se", k[["Std. Error"]]); add(name, "con_df", k$df)
     add(name, "con_t", k[["t value"]]); add(name, "con_p", k[["Pr(>|t|)"]])
@@ -90,8 +96,9 @@ fit("sleep_ri_reml", Reaction ~ Days + (1 | Subject), ss, TRUE)
 fit("sleep_ri_ml", Reaction ~ Days + (1 | Subject), ss, FALSE)
 fit("sleep_rs_reml", Reaction ~ Days + (Days | Subject), ss, TRUE)
 fit("sleep_rs_ml", Reaction ~ Days + (Days | Subject), ss, FALSE)
-fit("trial_rs_reml", pain ~ arm * visit + age + (1 + time | id), tr, TRUE, emm = TRUE)
-fit("trial_ri_ml", pain ~ arm * visit + age + (1 | id), tr, FALSE, emm = TRUE)
+fit("trial_rs_reml", pain ~ arm * visit + age + (1 + time | id), tr, TRUE, emm = "arm")
+fit("trial_ri_ml", pain ~ arm * visit + age + (1 | id), tr, FALSE, emm = "arm")
+fit("trial_arm3_reml", pain ~ arm3 * visit + age + (1 + time | id), tr, TRUE, emm = "arm3")
 fit("trial_time_reml", pain ~ arm * time + (time | id), tr, TRUE)
 fit("singular_ri_reml", y ~ x + (1 | id), sg, TRUE)
 fit("singular_rs_reml", y ~ x + (x | id), sg, TRUE)  # correlation -1

@@ -76,7 +76,7 @@ Eigen::VectorXd vc_sd(const LmmFit& f) {
 }
 
 void check_model(const std::string& name, const std::string& file, const std::string& formula, bool reml,
-                 bool with_emmeans = false) {
+                 const std::string& emmeans = "") {
     SCOPED_TRACE(name);
     const auto& e = expected().at(name);
     const LmmFit f = algia::trial::fit_lmm(fixture(file), formula, {reml});
@@ -105,8 +105,8 @@ void check_model(const std::string& name, const std::string& file, const std::st
     expect_rel("anova NumDF", ndf, e.at("anova_numdf"), 0);
     expect_rel("anova DenDF", ddf, e.at("anova_dendf"), 1e-3);
     expect_p("anova p", p, e.at("anova_p"));
-    if (!with_emmeans) return;
-    const auto m = algia::trial::emmeans(f, "arm:visit");
+    if (emmeans.empty()) return;
+    const auto m = algia::trial::emmeans(f, emmeans);
     Eigen::VectorXd est(Eigen::Index(m.means.size())), se(est.size()), df(est.size());
     for (std::size_t i = 0; i < m.means.size(); ++i) {
         est[Eigen::Index(i)] = m.means[i].result.estimate;
@@ -136,10 +136,13 @@ TEST(LmmGolden, SleepstudyRandomInterceptMl) { check_model("sleep_ri_ml", "sleep
 TEST(LmmGolden, SleepstudyRandomSlopeReml) { check_model("sleep_rs_reml", "sleepstudy.tsv", "Reaction ~ Days + (Days | Subject)", true); }
 TEST(LmmGolden, SleepstudyRandomSlopeMl) { check_model("sleep_rs_ml", "sleepstudy.tsv", "Reaction ~ Days + (Days | Subject)", false); }
 TEST(LmmGolden, TrialArmByVisitRandomSlopeReml) {
-    check_model("trial_rs_reml", "trial.tsv", "pain ~ arm * visit + age + (1 + time | id)", true, true);
+    check_model("trial_rs_reml", "trial.tsv", "pain ~ arm * visit + age + (1 + time | id)", true, "arm:visit");
 }
 TEST(LmmGolden, TrialArmByVisitRandomInterceptMl) {
-    check_model("trial_ri_ml", "trial.tsv", "pain ~ arm * visit + age + (1 | id)", false, true);
+    check_model("trial_ri_ml", "trial.tsv", "pain ~ arm * visit + age + (1 | id)", false, "arm:visit");
+}
+TEST(LmmGolden, TrialThreeArmsByVisitReml) {
+    check_model("trial_arm3_reml", "trial.tsv", "pain ~ arm3 * visit + age + (1 + time | id)", true, "arm3:visit");
 }
 TEST(LmmGolden, TrialArmByTimeReml) { check_model("trial_time_reml", "trial.tsv", "pain ~ arm * time + (time | id)", true); }
 TEST(LmmGolden, SingularFitIsReported) { check_model("singular_ri_reml", "singular.tsv", "y ~ x + (1 | id)", true); }

@@ -682,6 +682,16 @@ LmmFit fit_lmm(const io::Table& table, const std::string& formula, const LmmOpti
     std::iota(order.begin(), order.end(), 0);
     auto degree = [&](const std::string& t) { return t == "intercept" ? 0 : int(split(t, ':').size()); };
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return degree(term_names[a]) < degree(term_names[b]); });
+    // Within an interaction, R's column order: the first factor's level varies fastest.
+    for (auto& [tname, cols] : term_cols) {
+        if (tname == "intercept" || tname.find(':') == std::string::npos) continue;
+        auto key = [&d](std::size_t j) {
+            auto parts = split(d.columns[j], ':');
+            std::reverse(parts.begin(), parts.end());
+            return parts;
+        };
+        std::stable_sort(cols.begin(), cols.end(), [&key](std::size_t a, std::size_t b) { return key(a) < key(b); });
+    }
     std::vector<std::size_t> perm;
     fit.intercept = term_cols.count("intercept") > 0;
     for (std::size_t oi : order) {
