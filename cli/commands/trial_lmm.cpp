@@ -135,7 +135,14 @@ Command trial_lmm_command() {
                     const trial::LmmFit fit = trial::fit_lmm(table, o->formula, {!o->ml, &ctx});
                     std::vector<trial::Emmeans> emms;
                     for (const auto& spec : o->emmeans) emms.push_back(trial::emmeans(fit, spec));
-                    const auto anova = trial::anova_type3(fit);
+                    std::vector<trial::FTestResult> anova;
+                    std::string anova_note;
+                    try {
+                        anova = trial::anova_type3(fit);
+                    } catch (const Error& e) {
+                        if (e.kind() != Kind::unsupported) throw;
+                        anova_note = e.what();  // e.g. no intercept: the other outputs stand
+                    }
                     // Everything is computed; now write.
                     io::Table fixed({"term", "estimate", "se", "df", "t", "p"});
                     for (std::size_t j = 0; j < fit.columns.size(); ++j) {
@@ -199,6 +206,7 @@ Command trial_lmm_command() {
                                                     o->formula, fit.n_obs, fit.n_groups, fit.group,
                                                     fit.reml ? "REML criterion" : "deviance", fit.criterion, fit.message)
                                             .c_str());
+                    if (!anova_note.empty()) std::fprintf(stderr, "warning: no Type III tests: %s\n", anova_note.c_str());
                     if (fit.singular)
                         std::fprintf(stderr, "warning: %s\n", "boundary (singular) fit: a random-effect variance is (near) zero or a correlation is +-1; see the _random.tsv and _model.tsv outputs");
                     return 0;
