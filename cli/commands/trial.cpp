@@ -10,7 +10,8 @@
 namespace algia::cli {
 
 std::vector<Command> trial_subcommands() {
-    return {trial_responders_command(), trial_effects_command(), trial_change_command(), trial_score_command(), trial_attributions_command()};
+    return {trial_responders_command(), trial_effects_command(), trial_lmm_command(), trial_change_command(),
+            trial_score_command(), trial_attributions_command()};
 }
 
 Command trial_command() {

@@ -16,5 +16,6 @@ Command trial_effects_command();
 Command trial_change_command();
 Command trial_score_command();
 Command trial_attributions_command();
+Command trial_lmm_command();
 
 }  // namespace algia::cli
