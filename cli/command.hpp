@@ -35,5 +35,6 @@ Command simulate_command();
 Command stats_command();
 Command trial_command();
 Command mediate_command();
+Command roi_command();
 
 }  // namespace algia::cli
