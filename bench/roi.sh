@@ -31,7 +31,7 @@ with open(f"{work}/maps.txt", "w") as lst:
 PY
 unzip_cmd="gzip -dc"; command -v libdeflate-gunzip >/dev/null && unzip_cmd="libdeflate-gunzip -c"
 t0=$(date +%s.%N)
-while read -r f; do $unzip_cmd "$work/$f" > /dev/null; done < "$work/maps.txt"
+(cd "$work" && xargs $unzip_cmd < maps.txt > /dev/null)
 t1=$(date +%s.%N); raw=$(echo "$t0 $t1" | awk '{print $2-$1}')
 t0=$(date +%s.%N)
 /usr/bin/time -f "%M" -o "$work/rss" "$build/algia" -q roi "$work/maps.txt" --atlas "$atlas" --out "$work/algia.tsv"

@@ -2,6 +2,7 @@
 // row per image (per volume for 4D files), joined with BIDS entities and a participants table.
 
 #include <cmath>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -267,6 +268,29 @@ Command roi_command() {
                             placement_of[i] = p;
                         }
                     });
+
+                    // Grids in the order of their first image (not of the threads' arrival), so the sidecar
+                    // is the same on any thread count.
+                    {
+                        std::vector<std::size_t> first(placements.size(), images.size()), count(placements.size(), 0);
+                        for (std::size_t i = 0; i < images.size(); ++i) {
+                            first[placement_of[i]] = std::min(first[placement_of[i]], i);
+                            count[placement_of[i]]++;
+                        }
+                        std::vector<std::size_t> order(placements.size());
+                        for (std::size_t p = 0; p < order.size(); ++p) order[p] = p;
+                        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return first[a] < first[b]; });
+                        std::vector<std::size_t> rank(placements.size());
+                        std::vector<std::shared_ptr<Placement>> sorted;
+                        for (std::size_t k = 0; k < order.size(); ++k) {
+                            rank[order[k]] = k;
+                            sorted.push_back(placements[order[k]]);
+                            sorted.back()->first_image = images[first[order[k]]];
+                            sorted.back()->images = count[order[k]];
+                        }
+                        placements = std::move(sorted);
+                        for (auto& p : placement_of) p = rank[p];
+                    }
 
                     // ---- Empty regions: reported, written as n/a.
                     std::vector<std::string> warnings;

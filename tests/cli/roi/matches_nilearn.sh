@@ -41,3 +41,9 @@ assert g["Resampled"] and g["Images"] == 5 and len(g["VoxelCounts"]) == 100, g
 assert g["VoxelCounts"]["7Networks_LH_Vis_1"] > 0
 print("ok: sidecar", g["ImageGrid"], g["VoxelVolume_mL"])
 PY
+# Same output on one thread as on two.
+"$ALGIA" --threads 1 roi "$w/con_00810001.img" "$w/con_00810002.img" "$w/con_00810003.img" "$w/con_00810004.img" "$w/con_00810005.img" \
+  --atlas "$atlas" --labels "$labels" --out "$OUT/wager1.tsv"
+"$ALGIA" --threads 2 roi "$w/con_00810001.img" "$w/con_00810002.img" "$w/con_00810003.img" "$w/con_00810004.img" "$w/con_00810005.img" \
+  --atlas "$atlas" --labels "$labels" --out "$OUT/wager2.tsv"
+cmp "$OUT/wager1.tsv" "$OUT/wager2.tsv" && cmp "$OUT/wager1.json" "$OUT/wager2.json" && echo "ok: identical on 1 and 2 threads"
