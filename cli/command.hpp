@@ -37,5 +37,6 @@ Command trial_command();
 Command mediate_command();
 Command run_command();
 Command config_command();
+Command roi_command();
 
 }  // namespace algia::cli
