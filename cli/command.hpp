@@ -34,5 +34,6 @@ Command seedmap_command();
 Command simulate_command();
 Command stats_command();
 Command trial_command();
+Command glm_command();
 
 }  // namespace algia::cli
