@@ -138,5 +138,26 @@ for noise in ("ols", "ar1"):
                 if k in vals:
                     df[k] = vals[k]
             write(df, f"fit_{noise}_{label}_{cname}.tsv")
-        write(m.design_matrices_[0], f"fit_design_{noise}_{label}.tsv")
+
+# ---- single-trial betas (Mumford 2012) on run 1: LSA with OLS, LSS with AR(1) ---------------------
+ev = events[0].sort_values("onset", kind="stable").reset_index(drop=True)
+count = {}
+names = []
+for tt in ev.trial_type:
+    count[tt] = count.get(tt, 0) + 1
+    names.append(f"{tt}__{count[tt]}")
+for kind, noise in (("lsa", "ols"), ("lss", "ar1")):
+    df = pd.DataFrame({"i": ijk[:, 0], "j": ijk[:, 1], "k": ijk[:, 2]})
+    if kind == "lsa":
+        e = ev.assign(trial_type=names)
+        m = FirstLevelModel(t_r=2.5, mask_img=mask_path, noise_model=noise).fit(runs[0], events=e, confounds=confs[0])
+        for nm in names:
+            df[nm] = m.compute_contrast(nm, output_type="effect_size").get_fdata()[mask]
+    else:
+        for i, nm in enumerate(names):
+            e = ev.copy()
+            e.loc[i, "trial_type"] = nm
+            m = FirstLevelModel(t_r=2.5, mask_img=mask_path, noise_model=noise).fit(runs[0], events=e, confounds=confs[0])
+            df[nm] = m.compute_contrast(nm, output_type="effect_size").get_fdata()[mask]
+    write(df, f"single_trial_{kind}_run1.tsv")
 print("done", out)
