@@ -217,10 +217,11 @@ Command glm_command() {
                     for (std::size_t r = 0; r < n_runs; ++r) {
                         auto& img = runs[r];
                         if (o->smooth > 0) glm::smooth_volumes(img.data(), grid.dims, img.volumes(), grid.voxel_size(), o->smooth, ctx);
-                        Eigen::MatrixXf Y(Eigen::Index(img.volumes()), Eigen::Index(voxels.size()));
+                        Eigen::MatrixXf Y(Eigen::Index(voxels.size()), Eigen::Index(img.volumes()));  // voxels x time
                         for (std::int64_t t = 0; t < img.volumes(); ++t) {
                             const float* vol = img.data() + t * nvox;
-                            for (std::size_t j = 0; j < voxels.size(); ++j) Y(Eigen::Index(t), Eigen::Index(j)) = vol[voxels[j]];
+                            float* col = Y.col(Eigen::Index(t)).data();
+                            for (std::size_t j = 0; j < voxels.size(); ++j) col[j] = vol[voxels[j]];
                         }
                         if (!Y.allFinite())
                             throw Error(Kind::invalid_input, fmt::format("{}: NaN or infinite values inside the mask", o->bold[r])).hint("check the preprocessing, or pass a tighter --mask");

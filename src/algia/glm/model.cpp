@@ -60,28 +60,32 @@ std::vector<Task> make_tasks(const std::vector<std::vector<Eigen::Index>>& membe
     return tasks;
 }
 
+// Columns [b0, b1) of the bin's voxel list as a time x voxels block in double (Y is voxels x time).
 Eigen::MatrixXd gather(const Eigen::MatrixXf& Y, const std::vector<Eigen::Index>& vox, std::size_t b0, std::size_t b1) {
-    Eigen::MatrixXd out(Y.rows(), Eigen::Index(b1 - b0));
-    for (std::size_t j = b0; j < b1; ++j) out.col(Eigen::Index(j - b0)) = Y.col(vox[j]).cast<double>();
+    const Eigen::Index n = Eigen::Index(b1 - b0);
+    if (vox[b1 - 1] - vox[b0] == n - 1) return Y.middleRows(vox[b0], n).transpose().cast<double>();
+    Eigen::MatrixXd out(Y.cols(), n);
+    for (std::size_t j = b0; j < b1; ++j) out.col(Eigen::Index(j - b0)) = Y.row(vox[j]).transpose().cast<double>();
     return out;
 }
 
 }  // namespace
 
 void mean_scaling(Eigen::MatrixXf& Y) {
-    const Eigen::Index T = Y.rows();
-    for (Eigen::Index v = 0; v < Y.cols(); ++v) {
-        float sum = 0;
-        for (Eigen::Index t = 0; t < T; ++t) sum += Y(t, v);
-        float mean = sum / float(T);
-        mean = std::max(mean, 1.0f);
-        for (Eigen::Index t = 0; t < T; ++t) Y(t, v) = (Y(t, v) / mean - 1.0f) * 100.0f;
-    }
+    // Y is voxels x time; numpy sums a float32 column over time in order, in float32.
+    const Eigen::Index T = Y.cols(), V = Y.rows();
+    Eigen::VectorXf sum = Eigen::VectorXf::Zero(V);
+    for (Eigen::Index t = 0; t < T; ++t)
+        for (Eigen::Index v = 0; v < V; ++v) sum[v] += Y(v, t);
+    Eigen::VectorXf mean(V);
+    for (Eigen::Index v = 0; v < V; ++v) mean[v] = std::max(sum[v] / float(T), 1.0f);
+    for (Eigen::Index t = 0; t < T; ++t)
+        for (Eigen::Index v = 0; v < V; ++v) Y(v, t) = (Y(v, t) / mean[v] - 1.0f) * 100.0f;
 }
 
 RunFit fit_run(const Eigen::MatrixXd& X, const Eigen::MatrixXf& Y, Noise noise, const Context& ctx) {
-    const Eigen::Index T = X.rows(), p = X.cols(), V = Y.cols();
-    if (Y.rows() != T) throw Error(Kind::internal, "fit_run: the data and the design have different numbers of volumes");
+    const Eigen::Index T = X.rows(), p = X.cols(), V = Y.rows();
+    if (Y.cols() != T) throw Error(Kind::internal, "fit_run: the data and the design have different numbers of volumes");
     RunFit fit;
     fit.beta.resize(p, V);
     fit.dispersion.resize(V);
@@ -95,8 +99,10 @@ RunFit fit_run(const Eigen::MatrixXd& X, const Eigen::MatrixXf& Y, Noise noise, 
     const Eigen::MatrixXd P = pinv(X);
     fit.cov = {P * P.transpose()};
     auto tasks = make_tasks(members);
-    // OLS pass.
-    Eigen::VectorXd rsum(V);
+    // OLS pass; for AR(1) also the sums that give the lag-1 autocovariance of the residuals
+    // centred on the mean of all residuals (nilearn's Yule-Walker): sum r, sum r^2, sum r_t r_t+1,
+    // r_0 and r_{T-1}.
+    Eigen::MatrixXd sums(5, V);
     parallel_for(ctx, tasks.size(), 1, [&](std::size_t t0, std::size_t t1) {
         for (std::size_t t = t0; t < t1; ++t) {
             const auto& task = tasks[t];
@@ -106,28 +112,29 @@ RunFit fit_run(const Eigen::MatrixXd& X, const Eigen::MatrixXf& Y, Noise noise, 
             const Eigen::Index c0 = Eigen::Index(task.begin), n = Eigen::Index(task.end - task.begin);
             fit.beta.middleCols(c0, n) = B;
             fit.dispersion.segment(c0, n) = R.colwise().squaredNorm().transpose() / dof_disp;
-            rsum.segment(c0, n) = R.colwise().sum().transpose();
+            if (noise == Noise::ar1)
+                for (Eigen::Index j = 0; j < n; ++j) {
+                    sums(0, c0 + j) = R.col(j).sum();
+                    sums(1, c0 + j) = R.col(j).squaredNorm();
+                    sums(2, c0 + j) = R.col(j).head(T - 1).dot(R.col(j).tail(T - 1));
+                    sums(3, c0 + j) = R(0, j);
+                    sums(4, c0 + j) = R(T - 1, j);
+                }
         }
     });
     if (noise == Noise::ols) return fit;
-    // Yule-Walker lag 1 on residuals centred on the mean of all residuals.
     double total = 0;
-    for (Eigen::Index v = 0; v < V; ++v) total += rsum[v];
+    for (Eigen::Index v = 0; v < V; ++v) total += sums(0, v);
     const double g = total / (double(V) * double(T));
-    parallel_for(ctx, tasks.size(), 1, [&](std::size_t t0, std::size_t t1) {
-        for (std::size_t t = t0; t < t1; ++t) {
-            const auto& task = tasks[t];
-            const Eigen::MatrixXd Yd = gather(Y, members[0], task.begin, task.end);
-            const Eigen::MatrixXd R = (Yd - X * fit.beta.middleCols(Eigen::Index(task.begin), Eigen::Index(task.end - task.begin))).array() - g;
-            for (Eigen::Index j = 0; j < R.cols(); ++j) {
-                const double r0 = R.col(j).squaredNorm() / (double(T) * double(T));
-                const double r1 = R.col(j).head(T - 1).dot(R.col(j).tail(T - 1)) / (double(T - 1) * double(T));
-                double rho = r0 > 0 ? r1 / r0 : 0.0;
-                rho = double(static_cast<long long>(rho * 100)) * 1.0 / 100;
-                fit.rho[Eigen::Index(task.begin) + j] = rho;
-            }
-        }
-    });
+    for (Eigen::Index v = 0; v < V; ++v) {
+        const double s1 = sums(0, v);
+        const double c0 = sums(1, v) - 2 * g * s1 + double(T) * g * g;
+        const double c1 = sums(2, v) - g * (s1 - sums(4, v)) - g * (s1 - sums(3, v)) + double(T - 1) * g * g;
+        const double r0 = c0 / (double(T) * double(T));
+        const double r1 = c1 / (double(T - 1) * double(T));
+        double rho = r0 > 0 ? r1 / r0 : 0.0;
+        fit.rho[v] = double(static_cast<long long>(rho * 100)) * 1.0 / 100;
+    }
     std::map<long long, std::vector<Eigen::Index>> by_key;
     for (Eigen::Index v = 0; v < V; ++v) by_key[std::llround(fit.rho[v] * 100)].push_back(v);
     members.clear();

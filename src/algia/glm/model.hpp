@@ -27,7 +27,7 @@ namespace algia::glm {
 
 enum class Noise { ols, ar1 };
 
-// Y is time x voxels (float32, as read); scaled in place.
+// Y is voxels x time (float32, as read: one column per volume); scaled in place.
 void mean_scaling(Eigen::MatrixXf& Y);
 
 struct RunFit {
