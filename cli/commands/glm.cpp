@@ -11,6 +11,7 @@
 #include "algia/core/error.hpp"
 #include "algia/glm/design.hpp"
 #include "algia/glm/model.hpp"
+#include "algia/glm/picture.hpp"
 #include "algia/io/file.hpp"
 #include "algia/io/json.hpp"
 #include "algia/io/nifti.hpp"
@@ -68,7 +69,7 @@ Command glm_command() {
                     "become mean-centred parametric modulators TYPE_x_COLUMN. Contrasts are expressions over design "
                     "columns ('heat_high - heat_low', '0.5*a + 0.5*b'), F contrasts rows separated by ';', or a vector "
                     "'[1, 0, -1, ...]' with one weight per column; several runs are combined by fixed effects. Writes "
-                    "PREFIX_contrast-NAME_stat-{effect,variance,t|F,z,p}_statmap.nii.gz and each run's _design.tsv; "
+                    "PREFIX_contrast-NAME_stat-{effect,variance,t|F,z,p}_statmap.nii.gz and each run's _design.tsv and _design.png; "
                     "--single-trial lsa|lss writes PREFIX_desc-lsa|lss_betas.nii.gz (one volume per trial) and "
                     "PREFIX_desc-lsa|lss_trials.tsv. Without --mask the model runs on voxels whose mean over time is "
                     "above 0 and that vary in every run (nilearn computes an EPI mask instead: pass --mask to match).");
@@ -256,6 +257,7 @@ Command glm_command() {
                                 break;
                             }
                         io::write_table((fs::path(o->out) / (name + "_design.tsv")).string(), t);
+                        glm::write_design_png((fs::path(o->out) / (name + "_design.png")).string(), designs[r]);
                     }
                     // Contrasts.
                     if (!contrasts.empty()) {
@@ -303,7 +305,43 @@ Command glm_command() {
                                     betas.push_back(f.beta.row(it - d.columns.begin()).transpose());
                                 }
                             } else {
-                                for (std::size_t i = 0; i < list.size(); ++i) betas.push_back(fit_one(glm::lss_events(run_events[r], list, i), list[i].name));
+                                // Every LSS design is a linear map of the LSA design (single-basis HRFs): one pass
+                                // over the data for all trials; otherwise one fit per trial.
+                                const bool linear = dopt.hrf == glm::HrfModel::spm || dopt.hrf == glm::HrfModel::glover || dopt.hrf == glm::HrfModel::none;
+                                bool shared = linear;
+                                glm::DesignMatrix A;
+                                std::vector<Eigen::MatrixXd> maps;
+                                std::vector<Eigen::Index> target;
+                                if (shared) {
+                                    A = glm::make_design_matrix(run_times[r], glm::lsa_events(run_events[r], list), dopt, run_conf[r], conf_names);
+                                    glm::check_full_rank(A, fmt::format("{} (run {}, LSA design)", o->bold[r], r + 1));
+                                    const auto col_of = [&](const std::string& c) {
+                                        const auto it = std::find(A.columns.begin(), A.columns.end(), c);
+                                        return it == A.columns.end() ? Eigen::Index(-1) : Eigen::Index(it - A.columns.begin());
+                                    };
+                                    for (std::size_t i = 0; i < list.size() && shared; ++i) {
+                                        auto d = glm::make_design_matrix(run_times[r], glm::lss_events(run_events[r], list, i), dopt, run_conf[r], conf_names);
+                                        glm::check_full_rank(d, fmt::format("{} (run {}, LSS design of {})", o->bold[r], r + 1, list[i].name));
+                                        Eigen::MatrixXd Mi = Eigen::MatrixXd::Zero(A.X.cols(), d.X.cols());
+                                        for (std::size_t c = 0; c < d.columns.size(); ++c) {
+                                            const Eigen::Index a = col_of(d.columns[c]);
+                                            if (a >= 0) Mi(a, Eigen::Index(c)) = 1;
+                                            else
+                                                for (std::size_t k = 0; k < list.size(); ++k)
+                                                    if (k != i && list[k].trial_type == d.columns[c]) Mi(col_of(list[k].name), Eigen::Index(c)) = 1;
+                                        }
+                                        const double scale = std::max(1.0, d.X.cwiseAbs().maxCoeff());
+                                        if ((A.X * Mi - d.X).cwiseAbs().maxCoeff() > 1e-9 * scale) shared = false;
+                                        target.push_back(Eigen::Index(std::find(d.columns.begin(), d.columns.end(), list[i].name) - d.columns.begin()));
+                                        maps.push_back(std::move(Mi));
+                                    }
+                                }
+                                if (shared) {
+                                    const Eigen::MatrixXd b = glm::shared_design_betas(A.X, maps, target, Ys[r], noise, ctx);
+                                    for (Eigen::Index i = 0; i < b.rows(); ++i) betas.push_back(b.row(i).transpose());
+                                } else {
+                                    for (std::size_t i = 0; i < list.size(); ++i) betas.push_back(fit_one(glm::lss_events(run_events[r], list, i), list[i].name));
+                                }
                             }
                             for (const auto& tr : list)
                                 trials.add_row({std::to_string(trials.rows()), std::to_string(r + 1), tr.name, tr.trial_type, io::format_number(tr.onset),

@@ -387,3 +387,98 @@ void smooth_volumes(float* data, const std::array<std::int64_t, 3>& dims, std::i
 }
 
 }  // namespace algia::glm
+
+namespace algia::glm {
+
+Eigen::MatrixXd shared_design_betas(const Eigen::MatrixXd& A, const std::vector<Eigen::MatrixXd>& M,
+                                    const std::vector<Eigen::Index>& target, const Eigen::MatrixXf& Y, Noise noise,
+                                    const Context& ctx) {
+    const Eigen::Index T = A.rows(), q = A.cols(), V = Y.rows();
+    // Pass over the data: G = A'y, Hs = A_b'y_a + A_a'y_b (lag-1 cross products), and per voxel
+    // sum y, sum y^2, sum y_t y_t+1, y_0, y_T-1.
+    Eigen::MatrixXd G(q, V), Hs(q, V), S(5, V);
+    const Eigen::MatrixXd Aa = A.topRows(T - 1), Ab = A.bottomRows(T - 1);
+    const std::size_t blocks = (std::size_t(V) + kGrain - 1) / kGrain;
+    parallel_for(ctx, blocks, 1, [&](std::size_t b0, std::size_t b1) {
+        for (std::size_t b = b0; b < b1; ++b) {
+            const Eigen::Index c0 = Eigen::Index(b * kGrain), n = std::min<Eigen::Index>(Eigen::Index(kGrain), V - c0);
+            thread_local Eigen::MatrixXd Yd;
+            Yd = Y.middleRows(c0, n).transpose().cast<double>();
+            G.middleCols(c0, n).noalias() = A.transpose() * Yd;
+            Hs.middleCols(c0, n).noalias() = Ab.transpose() * Yd.topRows(T - 1);
+            Hs.middleCols(c0, n).noalias() += Aa.transpose() * Yd.bottomRows(T - 1);
+            for (Eigen::Index j = 0; j < n; ++j) {
+                S(0, c0 + j) = Yd.col(j).sum();
+                S(1, c0 + j) = Yd.col(j).squaredNorm();
+                S(2, c0 + j) = Yd.col(j).head(T - 1).dot(Yd.col(j).tail(T - 1));
+                S(3, c0 + j) = Yd(0, j);
+                S(4, c0 + j) = Yd(T - 1, j);
+            }
+        }
+    });
+    Eigen::MatrixXd out(Eigen::Index(M.size()), V);
+    for (std::size_t i = 0; i < M.size(); ++i) {
+        const Eigen::MatrixXd X = A * M[i];
+        const Eigen::Index p = X.cols();
+        const Eigen::MatrixXd XtX = X.transpose() * X;
+        const Eigen::MatrixXd P0 = pinv(XtX);
+        const Eigen::MatrixXd W = P0 * M[i].transpose();  // B = W G
+        const Eigen::MatrixXd Mt = M[i].transpose();
+        if (noise == Noise::ols) {
+            out.row(Eigen::Index(i)).noalias() = W.row(target[i]) * G;
+            continue;
+        }
+        const Eigen::MatrixXd XaXb = X.topRows(T - 1).transpose() * X.bottomRows(T - 1);
+        const Eigen::RowVectorXd ones_W = X.colwise().sum() * W;  // sum of fitted values = ones_W g
+        Eigen::VectorXd rsum(V);
+        parallel_for(ctx, blocks, 1, [&](std::size_t b0, std::size_t b1) {
+            for (std::size_t b = b0; b < b1; ++b) {
+                const Eigen::Index c0 = Eigen::Index(b * kGrain), n = std::min<Eigen::Index>(Eigen::Index(kGrain), V - c0);
+                rsum.segment(c0, n) = S.row(0).segment(c0, n).transpose() - (ones_W * G.middleCols(c0, n)).transpose();
+            }
+        });
+        double total = 0;
+        for (Eigen::Index v = 0; v < V; ++v) total += rsum[v];
+        const double g = total / (double(V) * double(T));
+        // Target rows of pinv(Xw'Xw) for every bin rho = k / 100.
+        std::vector<Eigen::RowVectorXd> rows(201);
+        for (int k = -100; k <= 100; ++k) {
+            const Eigen::MatrixXd Xw = whiten(X, double(k) / 100);
+            rows[std::size_t(k + 100)] = pinv(Xw.transpose() * Xw).row(target[i]);
+        }
+        const Eigen::RowVectorXd x_last = X.row(T - 1), x_first = X.row(0);
+        parallel_for(ctx, blocks, 1, [&](std::size_t b0, std::size_t b1) {
+            for (std::size_t b = b0; b < b1; ++b) {
+                const Eigen::Index c0 = Eigen::Index(b * kGrain), n = std::min<Eigen::Index>(Eigen::Index(kGrain), V - c0);
+                const Eigen::MatrixXd XtY = Mt * G.middleCols(c0, n);
+                const Eigen::MatrixXd XtHs = Mt * Hs.middleCols(c0, n);  // X_b'y_a + X_a'y_b
+                const Eigen::MatrixXd B = P0 * XtY;
+                for (Eigen::Index j = 0; j < n; ++j) {
+                    const Eigen::Index v = c0 + j;
+                    const auto bv = B.col(j);
+                    const double rr = S(1, v) - bv.dot(XtY.col(j));
+                    const double rl = S(2, v) - bv.dot(XtHs.col(j)) + bv.dot(XaXb * bv);
+                    const double r_first = S(3, v) - x_first.dot(bv), r_last = S(4, v) - x_last.dot(bv);
+                    const double s1 = rsum[v];
+                    const double cc0 = rr - 2 * g * s1 + double(T) * g * g;
+                    const double cc1 = rl - g * (s1 - r_last) - g * (s1 - r_first) + double(T - 1) * g * g;
+                    const double r0 = cc0 / (double(T) * double(T)), r1 = cc1 / (double(T - 1) * double(T));
+                    double r = r0 > 0 ? r1 / r0 : 0.0;
+                    r = double(static_cast<long long>(r * 100)) * 1.0 / 100;
+                    const long long key = std::llround(r * 100);
+                    // Xw'yw = X'y - rho (X_b'y_a + X_a'y_b) + rho^2 (X'y - x_T-1 y_T-1)
+                    const Eigen::VectorXd xwy = XtY.col(j) - r * XtHs.col(j) + r * r * (XtY.col(j) - x_last.transpose() * S(4, v));
+                    if (key >= -100 && key <= 100) out(Eigen::Index(i), v) = rows[std::size_t(key + 100)].dot(xwy);
+                    else {
+                        const Eigen::MatrixXd Xw = whiten(X, r);
+                        out(Eigen::Index(i), v) = pinv(Xw.transpose() * Xw).row(target[i]).dot(xwy);
+                    }
+                }
+            }
+        });
+        (void)p;
+    }
+    return out;
+}
+
+}  // namespace algia::glm

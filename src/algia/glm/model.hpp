@@ -73,3 +73,15 @@ void smooth_volumes(float* data, const std::array<std::int64_t, 3>& dims, std::i
                     double fwhm_mm, const Context& ctx);
 
 }  // namespace algia::glm
+
+namespace algia::glm {
+
+// Betas of many designs that are all linear maps of one base design: X_i = A M_i (LSS: A is the
+// LSA design, M_i sums the other trials of each type). Returns, per design i, the betas of column
+// target[i] (rows) for every voxel (columns), with the OLS or AR(1) procedure of fit_run, from
+// A'Y and its lag-1 cross products computed once (instead of one pass over the data per design).
+Eigen::MatrixXd shared_design_betas(const Eigen::MatrixXd& A, const std::vector<Eigen::MatrixXd>& M,
+                                    const std::vector<Eigen::Index>& target, const Eigen::MatrixXf& Y, Noise noise,
+                                    const Context& ctx);
+
+}  // namespace algia::glm
