@@ -9,6 +9,7 @@
 
 #include "../command.hpp"
 #include "algia/core/error.hpp"
+#include "algia/core/parallel.hpp"
 #include "algia/glm/design.hpp"
 #include "algia/glm/model.hpp"
 #include "algia/glm/picture.hpp"
@@ -219,11 +220,13 @@ Command glm_command() {
                         auto& img = runs[r];
                         if (o->smooth > 0) glm::smooth_volumes(img.data(), grid.dims, img.volumes(), grid.voxel_size(), o->smooth, ctx);
                         Eigen::MatrixXf Y(Eigen::Index(voxels.size()), Eigen::Index(img.volumes()));  // voxels x time
-                        for (std::int64_t t = 0; t < img.volumes(); ++t) {
-                            const float* vol = img.data() + t * nvox;
-                            float* col = Y.col(Eigen::Index(t)).data();
-                            for (std::size_t j = 0; j < voxels.size(); ++j) col[j] = vol[voxels[j]];
-                        }
+                        parallel_for(ctx, std::size_t(img.volumes()), 8, [&](std::size_t t0, std::size_t t1) {
+                            for (std::size_t t = t0; t < t1; ++t) {
+                                const float* vol = img.data() + std::int64_t(t) * nvox;
+                                float* col = Y.col(Eigen::Index(t)).data();
+                                for (std::size_t j = 0; j < voxels.size(); ++j) col[j] = vol[voxels[j]];
+                            }
+                        });
                         if (!Y.allFinite())
                             throw Error(Kind::invalid_input, fmt::format("{}: NaN or infinite values inside the mask", o->bold[r])).hint("check the preprocessing, or pass a tighter --mask");
                         glm::mean_scaling(Y);
