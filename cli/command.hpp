@@ -38,5 +38,6 @@ Command mediate_command();
 Command run_command();
 Command config_command();
 Command roi_command();
+Command glm_command();
 
 }  // namespace algia::cli

@@ -1,0 +1,15 @@
+#pragma once
+// A picture of a design matrix for reports, as nilearn's plot_design_matrix shows it: each column
+// divided by its norm, grey levels from the smallest (black) to the largest (white) value, one
+// band of pixels per column and per volume. Written as an 8-bit greyscale PNG.
+
+#include <string>
+
+#include "algia/glm/design.hpp"
+
+namespace algia::glm {
+
+std::string design_png(const DesignMatrix& design, int column_width = 12, int row_height = 2);
+void write_design_png(const std::string& path, const DesignMatrix& design);
+
+}  // namespace algia::glm
