@@ -97,8 +97,14 @@ name = "arm_signature_pain"
 x = "arm"
 m = ["signature_pain_change"]
 y = "pain_change"
+
+[[responders]]
+name = "pain_free"
+column = "pain_{}"
+rule = "<= 1"
 )",
-                       sessions[0], sessions[1], find_in(atlas, "_dseg.nii.gz"), find_in(atlas, "painsignature_weights"), arms[0], arms[0]);
+                       sessions[0], sessions[1], find_in(atlas, "_dseg.nii.gz"), find_in(atlas, "painsignature_weights"), arms[0], arms[0],
+                       sessions.back());
 }
 
 }  // namespace
@@ -182,6 +188,14 @@ Command demo_command() {
                         std::printf("  %-18s %9.3f  [%8.3f, %8.3f] %8.4f   %s\n", summary.cell(r, 0).c_str(), std::stod(summary.cell(r, 1)),
                                     std::stod(summary.cell(r, 2)), std::stod(summary.cell(r, 3)), std::stod(summary.cell(r, 4)),
                                     summary.cell(r, 5).c_str());
+                    const auto resp = io::read_table((results / "group" / "responders-pain_free.tsv").string());
+                    std::printf("\n  pain-free (pain <= 1) at %s:\n", truth["sessions"].back().get<std::string>().c_str());
+                    for (std::size_t r = 0; r < resp.rows(); ++r)
+                        std::printf("    %-12s %s/%s = %.2f [%.2f, %.2f]   planted rate %.2f%s\n", resp.cell(r, 0).c_str(), resp.cell(r, 1).c_str(),
+                                    resp.cell(r, 2).c_str(), std::stod(resp.cell(r, 3)), std::stod(resp.cell(r, 4)), std::stod(resp.cell(r, 5)),
+                                    truth["expected_responder_rate"].value(resp.cell(r, 0), std::nan("")),
+                                    resp.cell(r, 7) == "n/a" ? "" : fmt::format("; difference vs {} {:.2f}, Fisher p = {:.2g}", resp.cell(r, 6),
+                                                                                std::stod(resp.cell(r, 7)), std::stod(resp.cell(r, 11))).c_str());
                     if (!reports.empty()) std::printf("\nalgia demo: report: %s\n", reports.back().c_str());
                     return 0;
                 };

@@ -16,36 +16,8 @@ namespace algia::cli {
 
 namespace {
 
-struct Rule {
-    std::string op;
-    double value = 0;
-    bool test(double x) const {
-        if (op == "<=") return x <= value;
-        if (op == "<") return x < value;
-        if (op == ">=") return x >= value;
-        if (op == ">") return x > value;
-        return x == value;  // "==" or "="
-    }
-};
-
-Rule parse_rule(const std::string& text) {
-    std::string s;
-    for (char ch : text)
-        if (ch != ' ') s += ch;
-    Rule r;
-    for (const char* op : {"<=", ">=", "==", "<", ">", "="})
-        if (s.rfind(op, 0) == 0) {
-            r.op = op;
-            break;
-        }
-    const std::string rest = r.op.empty() ? "" : s.substr(r.op.size());
-    char* end = nullptr;
-    if (!rest.empty()) r.value = std::strtod(rest.c_str(), &end);
-    if (r.op.empty() || rest.empty() || end != rest.c_str() + rest.size() || !std::isfinite(r.value))
-        throw Error(Kind::usage, fmt::format("--rule '{}' is not a comparison with a number", text))
-            .hint("write e.g. --rule '<=1' (operators <=, <, >=, >, ==)");
-    return r;
-}
+using trial::Rule;
+using trial::parse_rule;
 
 }  // namespace
 

@@ -34,12 +34,14 @@ public:
     // Refuses keys not in `known` (typos would otherwise be silently ignored).
     void only(const toml::table& t, const std::string& section, std::initializer_list<const char*> known) const {
         for (auto&& [key, node] : t) {
+            (void)node;
             bool ok = false;
             for (const char* k : known) ok = ok || key.str() == k;
             if (!ok) {
                 std::vector<std::string> names(known.begin(), known.end());
-                fail(node, fmt::format("unknown key '{}' in [{}]", key.str(), section),
-                     fmt::format("the keys of [{}] are: {}", section, fmt::join(names, ", ")));
+                const Origin o{origin_, int(key.source().begin.line), int(key.source().begin.column)};
+                throw Error(Kind::invalid_input, fmt::format("{}: unknown key '{}' in [{}]", o.where(), key.str(), section))
+                    .hint(fmt::format("the keys of [{}] are: {}", section, fmt::join(names, ", ")));
             }
         }
     }
@@ -301,7 +303,6 @@ sessions = ["pre", "post"]          # visit order of the ses- labels (change sco
 [columns]
 id = "participant_id"               # sub- labels, with or without the prefix
 arm = "arm"                         # treatment arm (optional)
-covariates = ["age"]                # added to every group model's formula? no: use them in formulas
 
 [runs]
 rest = "rest"                       # task- label of resting-state runs

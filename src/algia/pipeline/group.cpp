@@ -19,6 +19,7 @@
 #include "algia/pipeline/participant.hpp"
 #include "algia/stats/design.hpp"
 #include "algia/stats/glm.hpp"
+#include "algia/trial/proportions.hpp"
 
 namespace algia::pipeline {
 
@@ -133,6 +134,23 @@ void run_group(const Config& config, const Layout& layout, const std::string& ou
     std::vector<std::string> header = columns;
     for (const auto& c : added)
         if (std::find(header.begin(), header.end(), c) == header.end()) header.push_back(c);
+    // Only numeric columns get change scores (text columns such as free-text causes do not).
+    {
+        std::vector<std::string> numeric_bases;
+        for (const auto& b : change_of) {
+            bool numeric = true;
+            for (const std::string& col : {b + "_" + sessions.front(), b + "_" + sessions.back()})
+                if (participants.has(col)) {
+                    try {
+                        (void)participants.numeric(col);
+                    } catch (const Error&) {
+                        numeric = false;
+                    }
+                }
+            if (numeric) numeric_bases.push_back(b);
+        }
+        change_of = numeric_bases;
+    }
     for (const auto& b : change_of)
         if (std::find(header.begin(), header.end(), b + "_change") == header.end()) header.push_back(b + "_change");
     io::Table table(header);
@@ -204,7 +222,7 @@ void run_group(const Config& config, const Layout& layout, const std::string& ou
     // Mediation models.
     for (const auto& m : config.mediation) {
         with_origin(m.origin, fmt::format("mediation '{}'", m.name), [&] {
-            const auto covs = m.covariates;
+            const auto covs = m.covariates.empty() ? config.covariates : m.covariates;
             auto td = mediation::data_from_table(table, m.x, m.m, m.y, covs);
             const mediation::Model model(std::move(td.data), m.serial ? mediation::Structure::serial : mediation::Structure::parallel);
             mediation::BootstrapOptions bo;
@@ -217,6 +235,49 @@ void run_group(const Config& config, const Layout& layout, const std::string& ou
                 io::Json j{{"x", m.x}, {"x_coding", td.x_coding}, {"rows_left_out", td.dropped}};
                 io::write_json((gdir / ("mediation-" + m.name + ".json")).string(), j);
             }
+        });
+    }
+
+    // Responder rates per arm (every randomised participant of the participants table; a missing
+    // outcome counts as a non-responder) and each arm against the first in sorted order.
+    for (const auto& rr : config.responders) {
+        with_origin(rr.origin, fmt::format("responders '{}'", rr.name), [&] {
+            if (config.arm_column.empty())
+                throw Error(Kind::usage, "responder rates need the arm column").hint("set [columns] arm = \"...\"");
+            const trial::Rule rule = trial::parse_rule(rr.rule);
+            const auto y = mediation::column_values(participants, rr.column, "outcome");
+            if (!participants.has(config.arm_column))
+                throw Error(Kind::invalid_input, fmt::format("{}: no arm column '{}'", participants_path, config.arm_column));
+            const auto arms = participants.strings(config.arm_column);
+            std::map<std::string, std::pair<std::int64_t, std::int64_t>> count;  // arm -> (responders, n)
+            for (std::size_t r = 0; r < participants.rows(); ++r) {
+                if (arms[r].empty() || arms[r] == "n/a") continue;
+                auto& c = count[arms[r]];
+                c.second += 1;
+                if (std::isfinite(y[r]) && rule.test(y[r])) c.first += 1;
+            }
+            if (count.size() < 2)
+                throw Error(Kind::invalid_input, fmt::format("column '{}' has {} arm(s); responder comparisons need two or more",
+                                                             config.arm_column, count.size()));
+            io::Table t({"arm", "responders", "n", "rate", "ci_low", "ci_high", "vs", "risk_difference", "rd_ci_low", "rd_ci_high",
+                         "odds_ratio_conditional", "fisher_p"});
+            const auto& ref = *count.begin();
+            for (const auto& [name, c] : count) {
+                const trial::Interval w = trial::wilson(c.first, c.second);
+                std::vector<std::string> row{name, std::to_string(c.first), std::to_string(c.second),
+                                             io::format_number(double(c.first) / double(c.second)), io::format_number(w.lower),
+                                             io::format_number(w.upper)};
+                if (name == ref.first) {
+                    for (int k = 0; k < 6; ++k) row.push_back("n/a");
+                } else {
+                    const trial::Comparison cmp = trial::compare({c.first, c.second, ref.second.first, ref.second.second});
+                    row.insert(row.end(), {ref.first, io::format_number(cmp.risk_difference), io::format_number(cmp.rd_newcombe.lower),
+                                           io::format_number(cmp.rd_newcombe.upper), io::format_number(cmp.or_conditional),
+                                           io::format_number(cmp.fisher_p)});
+                }
+                t.add_row(std::move(row));
+            }
+            io::write_table((gdir / ("responders-" + rr.name + ".tsv")).string(), t);
         });
     }
 }

@@ -11,6 +11,8 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
 
+#include <fmt/format.h>
+
 #include "algia/core/error.hpp"
 
 namespace algia::trial {
@@ -230,6 +232,33 @@ Comparison compare(const TwoByTwo& t, double level, double root_tolerance) {
         c.chi2 = c.chi2_yates = c.chi2_p = c.chi2_yates_p = nan;
     }
     return c;
+}
+
+bool Rule::test(double x) const {
+    if (op == "<=") return x <= value;
+    if (op == "<") return x < value;
+    if (op == ">=") return x >= value;
+    if (op == ">") return x > value;
+    return x == value;  // "==" or "="
+}
+
+Rule parse_rule(const std::string& text) {
+    std::string s;
+    for (char ch : text)
+        if (ch != ' ') s += ch;
+    Rule r;
+    for (const char* op : {"<=", ">=", "==", "<", ">", "="})
+        if (s.rfind(op, 0) == 0) {
+            r.op = op;
+            break;
+        }
+    const std::string rest = r.op.empty() ? "" : s.substr(r.op.size());
+    char* end = nullptr;
+    if (!rest.empty()) r.value = std::strtod(rest.c_str(), &end);
+    if (r.op.empty() || rest.empty() || end != rest.c_str() + rest.size() || !std::isfinite(r.value))
+        throw Error(Kind::usage, fmt::format("rule '{}' is not a comparison with a number", text))
+            .hint("write e.g. '<=1' (operators <=, <, >=, >, ==)");
+    return r;
 }
 
 }  // namespace algia::trial

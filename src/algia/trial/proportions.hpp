@@ -8,6 +8,7 @@
 // and Pearson's chi-square with and without Yates' continuity correction (as R's chisq.test).
 
 #include <cstdint>
+#include <string>
 
 namespace algia::trial {
 
@@ -48,5 +49,14 @@ Comparison compare(const TwoByTwo& t, double level = 0.95, double root_tolerance
 // Log of the hypergeometric probability: k successes in a draw of `draws` from an urn with
 // `good` successes and `bad` failures.
 double log_dhyper(std::int64_t k, std::int64_t good, std::int64_t bad, std::int64_t draws);
+
+// A responder rule: a comparison with a number ("<= 1", "<1", ">= 30", "== 0").
+struct Rule {
+    std::string op;
+    double value = 0;
+    bool test(double x) const;
+};
+// Errors name the text and say how to write a rule.
+Rule parse_rule(const std::string& text);
 
 }  // namespace algia::trial
