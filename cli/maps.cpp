@@ -21,7 +21,7 @@ std::vector<std::string> expand_image_list(const std::vector<std::string>& args)
     if (args.size() != 1 || io::looks_like_image_path(args[0])) return args;
     const std::string text = io::read_text_file(args[0]);
     std::vector<std::string> images;
-    std::size_t pos = 0;
+    std::size_t pos = 0, lineno = 1;
     while (pos < text.size()) {
         std::size_t nl = text.find('\n', pos);
         if (nl == std::string::npos) nl = text.size();
@@ -30,8 +30,12 @@ std::vector<std::string> expand_image_list(const std::vector<std::string>& args)
         if (!line.empty()) {
             fs::path p(line);
             images.push_back(p.is_absolute() ? line : (fs::path(args[0]).parent_path() / p).string());
+            if (!fs::exists(images.back()))
+                throw Error(Kind::io, fmt::format("{}: line {}: {} does not exist", args[0], lineno, images.back()))
+                    .hint("paths in a list file are relative to the list file's folder (or absolute)");
         }
         pos = nl + 1;
+        ++lineno;
     }
     return images;
 }

@@ -555,7 +555,13 @@ void simulate_study(const Design& d, const std::string& out, std::uint64_t seed,
         write_image((tmp / "atlas" / (space + "_desc-truepain_pattern.nii.gz")).string(), a.grid, 1, pattern, 0, ctx);
         write_image((tmp / "atlas" / (space + "_desc-painsignature_weights.nii.gz")).string(), a.grid, 1, weights, 0, ctx);
         io::Table lt({"index", "name", "network"});
-        for (std::size_t r = 0; r < a.names.size(); ++r) lt.add_row({std::to_string(r + 1), a.names[r], a.networks[r]});
+        // The table describes the labels of this image: regions too small to keep a voxel at this
+        // resolution are not listed (as a BIDS _dseg.tsv describes its _dseg image).
+        std::vector<char> present(a.names.size() + 1, 0);
+        for (std::size_t v = 0; v < nv; ++v)
+            if (a.region[v] > 0 && std::size_t(a.region[v]) <= a.names.size()) present[std::size_t(a.region[v])] = 1;
+        for (std::size_t r = 0; r < a.names.size(); ++r)
+            if (present[r + 1]) lt.add_row({std::to_string(r + 1), a.names[r], a.networks[r]});
         io::write_table((tmp / "atlas" / "atlas-sim_dseg.tsv").string(), lt);
     }
 
