@@ -1,7 +1,7 @@
 #pragma once
 // A picture of a design matrix for reports, as nilearn's plot_design_matrix shows it: each column
 // divided by its norm, grey levels from the smallest (black) to the largest (white) value, one
-// band of pixels per column and per volume. Written as an 8-bit greyscale PNG.
+// band of pixels per column and per volume. Written as a PNG (libpng, through report/png.hpp).
 
 #include <string>
 

@@ -34,7 +34,7 @@ assert (dz > 1e-3).mean() <= 0.001, dz.max()
 print("OLS and AR(1) maps agree with nilearn; max AR(1) |dz| =", dz.max())
 PY
 ls "$OUT/ols" | grep -q "_design.tsv"
-# The design pictures: valid greyscale PNGs, 12 px per column and 2 px per volume.
+# The design pictures: valid PNGs (8-bit RGB), 12 px per column and 2 px per volume.
 "$PYTHON" - "$OUT/ols" <<'PY'
 import sys, glob, struct, zlib
 pngs = sorted(glob.glob(f"{sys.argv[1]}/*_design.png"))
@@ -42,10 +42,15 @@ assert len(pngs) == 2, pngs
 for p in pngs:
     b = open(p, "rb").read()
     assert b[:8] == b"\x89PNG\r\n\x1a\n"
-    w, h = struct.unpack(">II", b[16:24])
+    at, chunks = 8, {}
+    while at < len(b):
+        n, kind = struct.unpack(">I4s", b[at:at + 8])
+        chunks.setdefault(kind, []).append(b[at + 8: at + 8 + n])
+        at += 12 + n
+    w, h, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][0][:10])
     cols = open(p.replace(".png", ".tsv")).readline().rstrip("\n").split("\t")
     assert (w, h) == (12 * len(cols), 2 * 121), (w, h, len(cols))
-    idat = b[b.index(b"IDAT") + 4: b.index(b"IEND") - 8]
-    assert len(zlib.decompress(idat)) == h * (w + 1)
+    assert (depth, colour) == (8, 2)
+    assert len(zlib.decompress(b"".join(chunks[b"IDAT"]))) == h * (3 * w + 1)
 print("design pictures ok")
 PY
