@@ -242,3 +242,22 @@ def test_exception_hierarchy():
     for f in (algia.load_image, algia.clean, algia.connectivity, algia.permutation_test, algia.mediate,
               algia.wilson, algia.compare, algia.responders):
         assert f.__doc__ and len(f.__doc__) > 40
+
+
+def test_long_calls_release_the_gil():
+    import threading
+    rng = np.random.default_rng(2)
+    X = np.column_stack([np.ones(40), rng.standard_normal(40)])
+    Y = rng.standard_normal((40, 400))
+    done = {}
+    t = threading.Thread(target=lambda: done.setdefault(
+        "r", algia.permutation_test(X, Y, [0.0, 1.0], permutations=4000, seed=1, threads=1)))
+    t.start()
+    spins = 0
+    while t.is_alive():
+        spins += 1
+    t.join()
+    assert "r" in done
+    # With the GIL held for the whole call this thread could barely run while it lasted.
+    # (~1e6 spins here; a held GIL allows at most one 5 ms switch interval, ~1e4.)
+    assert spins > 100000, spins
