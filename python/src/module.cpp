@@ -6,10 +6,16 @@
 // are converted once to float64 Eigen matrices; results are returned as new float64 arrays.
 // Errors: algia::Error becomes algia.AlgiaError (a ValueError) for invalid input, usage and
 // unsupported features, algia.AlgiaIOError (an OSError) for files, with the same message.
-// Long calls release the GIL.
+// Long calls release the GIL; connectivity, permutation_test and mediate stop on Ctrl-C
+// (KeyboardInterrupt).
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdint>
+#include <exception>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -41,6 +47,54 @@ Context make_context(int threads, std::uint64_t seed = 0) {
     ctx.set_threads(threads);
     ctx.set_seed(seed);
     return ctx;
+}
+
+// Runs `f` (which uses `ctx`) without the GIL on a worker thread while this thread watches for
+// Ctrl-C: every 50 ms it takes the GIL and runs Python's signal handlers; on KeyboardInterrupt it
+// cancels `ctx` (parallel_for stops before its next block), waits for the worker and re-raises
+// the KeyboardInterrupt. Errors thrown by `f` are rethrown here.
+template <class F>
+auto run_interruptible(const Context& ctx, F&& f) -> decltype(f()) {
+    using R = decltype(f());
+    std::optional<R> result;
+    std::exception_ptr error;
+    bool finished = false, interrupted = false;
+    std::mutex mutex;
+    std::condition_variable cv;
+    PyObject *type = nullptr, *value = nullptr, *trace = nullptr;
+    {
+        py::gil_scoped_release release;
+        std::thread worker([&] {
+            try {
+                result.emplace(f());
+            } catch (...) {
+                error = std::current_exception();
+            }
+            std::lock_guard<std::mutex> lock(mutex);
+            finished = true;
+            cv.notify_all();
+        });
+        for (;;) {
+            {
+                std::unique_lock<std::mutex> lock(mutex);
+                if (cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return finished; })) break;
+            }
+            if (interrupted) continue;
+            py::gil_scoped_acquire acquire;
+            if (PyErr_CheckSignals() != 0) {
+                PyErr_Fetch(&type, &value, &trace);
+                interrupted = true;
+                ctx.cancel();
+            }
+        }
+        worker.join();
+    }
+    if (interrupted) {
+        PyErr_Restore(type, value, trace);
+        throw py::error_already_set();
+    }
+    if (error) std::rethrow_exception(error);
+    return std::move(*result);
 }
 
 py::array_t<double> vector_array(const Eigen::VectorXd& v) {
@@ -101,11 +155,8 @@ py::tuple connectivity(const std::vector<Eigen::MatrixXd>& series, const std::st
     const auto e = algia::connectivity::parse_estimator(estimator);
     std::vector<std::string> names;
     for (std::size_t i = 0; i < series.size(); ++i) names.push_back("time series " + std::to_string(i));
-    algia::connectivity::Result r;
-    {
-        py::gil_scoped_release release;
-        r = algia::connectivity::connectivity(series, k, e, names, make_context(threads));
-    }
+    const Context ctx = make_context(threads);
+    const auto r = run_interruptible(ctx, [&] { return algia::connectivity::connectivity(series, k, e, names, ctx); });
     py::list matrices;
     for (const auto& m : r.matrices) matrices.append(py::cast(m));
     return py::make_tuple(matrices, py::cast(r.mean));
@@ -117,11 +168,8 @@ py::dict permutation_test(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, co
     o.permutations = permutations;
     o.seed = seed;
     o.two_sided = two_sided;
-    algia::stats::PermutationResult r;
-    {
-        py::gil_scoped_release release;
-        r = algia::stats::permutation_test(X, Y, contrast, o, make_context(threads, seed));
-    }
+    const Context ctx = make_context(threads, seed);
+    const auto r = run_interruptible(ctx, [&] { return algia::stats::permutation_test(X, Y, contrast, o, ctx); });
     py::dict out;
     out["effect"] = vector_array(r.observed.effect);
     out["variance"] = vector_array(r.observed.variance);
@@ -161,14 +209,13 @@ py::dict mediate(const Eigen::VectorXd& x, const Eigen::MatrixXd& m, const Eigen
     o.seed = seed;
     o.ci = algia::mediation::parse_ci_method(ci);
     o.alpha = alpha;
-    algia::io::Table table;
-    {
-        py::gil_scoped_release release;
+    const Context ctx = make_context(threads, seed);
+    const algia::io::Table table = run_interruptible(ctx, [&] {
         const algia::mediation::Model model(std::move(d), serial ? algia::mediation::Structure::serial
                                                                   : algia::mediation::Structure::parallel);
-        const auto r = algia::mediation::bootstrap(model, o, make_context(threads, seed));
-        table = algia::mediation::results_table(model, r, o.ci);
-    }
+        const auto r = algia::mediation::bootstrap(model, o, ctx);
+        return algia::mediation::results_table(model, r, o.ci);
+    });
     py::dict out;
     for (std::size_t c = 0; c < table.cols(); ++c) {
         py::list col;

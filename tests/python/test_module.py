@@ -261,3 +261,22 @@ def test_long_calls_release_the_gil():
     # With the GIL held for the whole call this thread could barely run while it lasted.
     # (~1e6 spins here; a held GIL allows at most one 5 ms switch interval, ~1e4.)
     assert spins > 100000, spins
+
+
+def test_ctrl_c_cancels_a_long_call():
+    import _thread
+    import threading
+    import time
+    rng = np.random.default_rng(3)
+    X = np.column_stack([np.ones(40), rng.standard_normal(40)])
+    Y = rng.standard_normal((40, 2000))
+    timer = threading.Timer(0.3, _thread.interrupt_main)  # as if Ctrl-C were pressed after 0.3 s
+    t0 = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        algia.permutation_test(X, Y, [0.0, 1.0], permutations=200000, seed=1, threads=1)  # minutes uninterrupted
+    elapsed = time.monotonic() - t0
+    timer.cancel()
+    assert elapsed < 5.0, elapsed
+    # The module still works afterwards.
+    assert algia.permutation_test(X, Y[:, :3], [0.0, 1.0], permutations=99, seed=1)["permutations"] == 99
