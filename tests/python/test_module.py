@@ -183,6 +183,26 @@ def test_permutation_test_t_and_determinism():
     assert np.all(r1["p_fwe"] >= r1["p_uncorrected"])
 
 
+def test_permutation_test_matches_cli_stats_table(tmp_path):
+    rng = np.random.default_rng(1)
+    n = 30
+    age = rng.standard_normal(n)
+    y1 = 0.8 * age + rng.standard_normal(n)
+    y2 = rng.standard_normal(n)
+    write_tsv(tmp_path / "t.tsv", ["age", "y1", "y2"], zip(age, y1, y2))
+    (tmp_path / "out").mkdir()
+    run_cli("stats", "--table", tmp_path / "t.tsv", "--formula", "~ age", "--columns", "y1", "y2",
+            "--permutations", 499, "--seed", 4, "--out", tmp_path / "out")
+    header, rows = read_tsv(tmp_path / "out" / "stats.tsv")
+    col = {h: np.array([float(r[j]) for r in rows]) for j, h in enumerate(header) if h in ("t", "df", "p_perm", "p_fwe")}
+    X = np.column_stack([np.ones(n), age])
+    r = algia.permutation_test(X, np.column_stack([y1, y2]), [0.0, 1.0], permutations=499, seed=4)
+    np.testing.assert_allclose(r["t"], col["t"], rtol=1e-12)
+    assert r["df"] == col["df"][0]
+    np.testing.assert_array_equal(r["p_uncorrected"], col["p_perm"])
+    np.testing.assert_array_equal(r["p_fwe"], col["p_fwe"])
+
+
 # ---- clean vs nilearn.signal.clean --------------------------------------------------------------
 
 def nilearn_clean(**kw):
