@@ -63,7 +63,7 @@ Command run_command() {
                         if (!o->no_report) report_paths(report::write_reports(o->output, ctx));
                         return 0;
                     }
-                    std::vector<const pipeline::ParticipantFiles*> todo;
+                    std::vector<const pipeline::ParticipantFiles*> selected;
                     for (auto label : o->labels) {
                         if (label.rfind("sub-", 0) == 0) label = label.substr(4);
                         const pipeline::ParticipantFiles* found = nullptr;
@@ -72,20 +72,20 @@ Command run_command() {
                         if (!found)
                             throw Error(Kind::invalid_input, fmt::format("{}: no preprocessed runs for participant {}", o->fmriprep, label))
                                 .hint("check the label (ls the folder's sub-* entries)");
-                        todo.push_back(found);
+                        selected.push_back(found);
                     }
                     if (o->labels.empty())
-                        for (const auto& p : layout.participants) todo.push_back(&p);
+                        for (const auto& p : layout.participants) selected.push_back(&p);
                     // Participants in parallel, one thread each; a failure is reported, the others go on.
-                    std::vector<std::string> failures(todo.size());
-                    std::vector<int> status(todo.size(), 0);
+                    std::vector<std::string> failures(selected.size());
+                    std::vector<int> status(selected.size(), 0);
                     Context inner = ctx;
                     inner.set_threads(1);
-                    ProgressScope progress(ctx.progress(), "participants", todo.size());
-                    parallel_for(ctx, todo.size(), 1, [&](std::size_t b, std::size_t e) {
+                    ProgressScope progress(ctx.progress(), "participants", selected.size());
+                    parallel_for(ctx, selected.size(), 1, [&](std::size_t b, std::size_t e) {
                         for (std::size_t i = b; i < e; ++i) {
                             try {
-                                status[i] = pipeline::run_participant(config, layout, *todo[i], o->output, inner) ? 1 : 2;
+                                status[i] = pipeline::run_participant(config, layout, *selected[i], o->output, inner) ? 1 : 2;
                             } catch (const Error& err) {
                                 if (err.kind() == Kind::cancelled) throw;
                                 failures[i] = err.what();
@@ -96,10 +96,10 @@ Command run_command() {
                         }
                     });
                     int failed = 0, skipped = 0, done = 0;
-                    for (std::size_t i = 0; i < todo.size(); ++i) {
+                    for (std::size_t i = 0; i < selected.size(); ++i) {
                         if (!failures[i].empty()) {
                             ++failed;
-                            std::fprintf(stderr, "algia participant: sub-%s failed: %s\n", todo[i]->label.c_str(), failures[i].c_str());
+                            std::fprintf(stderr, "algia participant: sub-%s failed: %s\n", selected[i]->label.c_str(), failures[i].c_str());
                         } else if (status[i] == 2) {
                             ++skipped;
                         } else {

@@ -10,31 +10,14 @@
 #include <fmt/ranges.h>
 
 #include "algia/core/error.hpp"
+#include "algia/core/text.hpp"
 
 namespace algia::stats {
 
 namespace {
 
-std::string trim(std::string s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(s.begin());
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-    return s;
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : s) {
-        if (c == sep) {
-            out.push_back(trim(cur));
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    out.push_back(trim(cur));
-    return out;
-}
+using algia::split;
+using algia::trim;
 
 struct Coded {
     std::vector<std::string> names;

@@ -19,6 +19,7 @@
 #include <fmt/ranges.h>
 
 #include "algia/core/error.hpp"
+#include "algia/core/text.hpp"
 #include "algia/core/parallel.hpp"
 #include "algia/stats/design.hpp"
 
@@ -28,26 +29,8 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-std::string trim(std::string s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(s.begin());
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-    return s;
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : s) {
-        if (c == sep) {
-            out.push_back(trim(cur));
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    out.push_back(trim(cur));
-    return out;
-}
+using algia::split;
+using algia::trim;
 
 std::string strip_c(const std::string& v) {
     return (v.rfind("C(", 0) == 0 && v.back() == ')') ? v.substr(2, v.size() - 3) : v;
