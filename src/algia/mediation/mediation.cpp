@@ -66,7 +66,7 @@ Rows gather(const Data& d, const std::vector<std::size_t>& rows) {
         r.x(i) = d.x(s);
         r.y(i) = d.y(s);
         r.m.row(i) = d.m.row(s);
-        r.c.row(i) = d.covariates.row(s);
+        if (d.covariates.cols() > 0) r.c.row(i) = d.covariates.row(s);  // (an n x 0 block has no data to offset)
     }
     return r;
 }

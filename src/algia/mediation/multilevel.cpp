@@ -102,7 +102,7 @@ FirstLevel first_level(const Data& data, const std::vector<std::string>& groups,
             const Eigen::Index r = rows[std::size_t(i)];
             Da(i, 0) = data.x(r);
             Da(i, 1) = 1;
-            Da.row(i).tail(q) = data.covariates.row(r);
+            if (q > 0) Da.row(i).tail(q) = data.covariates.row(r);
             Dy(i, 0) = data.m(r, 0);
             Dy.row(i).tail(2 + q) = Da.row(i);
             m(i) = data.m(r, 0);
