@@ -312,6 +312,34 @@ TEST(Mediation, MultilevelMatchesCanlabCoreFormulas) {
     }
 }
 
+// The interval bounds come from order statistics found by selection among gathered extreme values;
+// they must equal quantiles of the fully sorted resamples for every size, level and rule, with
+// ties, heavy ties, skew and both tails (the fast path and its fallback; the hazen rule of BC/BCa
+// only moves the level).
+TEST(Mediation, IntervalBoundsEqualSortedQuantiles) {
+    Rng rng(17, 0);
+    int cases = 0;
+    for (std::size_t n : {50, 255, 256, 999, 1000, 4096, 10000})
+        for (int kind = 0; kind < 4; ++kind)
+            for (double alpha : {0.001, 0.01, 0.05, 0.2}) {
+                std::vector<double> v(n);
+                for (std::size_t i = 0; i < n; ++i) {
+                    const double z = rng.normal();
+                    v[i] = kind == 0 ? z : kind == 1 ? std::round(2 * z) : kind == 2 ? std::exp(2 * z) : (i % 7 ? 1.0 : z);
+                }
+                std::vector<double> sorted = v;
+                std::sort(sorted.begin(), sorted.end());
+                const Interval in = bootstrap_interval(v, 0.0, Eigen::VectorXd(), CiMethod::percentile, alpha);
+                // Levels pass through Phi(Phi^-1(.)): equal up to rounding; a wrong order statistic
+                // would be off by a whole gap between neighbours.
+                const double lo = quantile_sorted(sorted, alpha / 2), hi = quantile_sorted(sorted, 1 - alpha / 2);
+                EXPECT_NEAR(in.low, lo, 1e-10 * (1 + std::fabs(lo))) << n << " " << kind << " " << alpha;
+                EXPECT_NEAR(in.high, hi, 1e-10 * (1 + std::fabs(hi))) << n << " " << kind << " " << alpha;
+                ++cases;
+            }
+    EXPECT_EQ(cases, 7 * 4 * 4);
+}
+
 // Voxelwise paths on the real Wager 2008 images equal a per-voxel OLS fit; the voxelwise bootstrap
 // equals the table bootstrap of the same voxel on the same resamples.
 TEST(Mediation, VoxelwiseOnWagerImagesEqualsPerVoxelOls) {

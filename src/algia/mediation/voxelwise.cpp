@@ -101,33 +101,63 @@ Six assemble(ImageRole role, double vv, double v1, double v2, double s11, double
     }
 }
 
+// ab of every voxel from the residual products of one weight vector, as arrays (the same algebra
+// as paths_of on the Six that assemble() would build).
+Eigen::ArrayXd ab_of(ImageRole role, const Eigen::ArrayXd& vv, const Eigen::ArrayXd& v1, const Eigen::ArrayXd& v2,
+                     double s11, double s12, double s22) {
+    switch (role) {
+        case ImageRole::x:  // xx = vv, mm = s11, yy = s22, xm = v1, xy = v2, my = s12
+            return (v1 / vv) * ((s12 * vv - v1 * v2) / (s11 * vv - v1.square()));
+        case ImageRole::m:  // xx = s11, mm = vv, yy = s22, xm = v1, xy = s12, my = v2
+            return (v1 / s11) * ((v2 * s11 - v1 * s12) / (vv * s11 - v1.square()));
+        case ImageRole::y:  // xx = s11, mm = s22, yy = vv, xm = s12, xy = v1, my = v2
+        default:
+            return Eigen::ArrayXd::Constant(vv.size(), s12 / s11) *
+                   ((v2 * s11 - s12 * v1) / (s22 * s11 - s12 * s12));
+    }
+}
+
 // Products for weight vectors [r0, r1) of `ws` on the voxel columns `V` (n x nv) and `V2` (squares):
-// calls sink(r, voxel, Six).
+// calls sink(r, vv, v1, v2) with the residual products of every voxel as arrays (NaN when the
+// weight vector's design is singular). Computed voxel-major (V' A'), so every array is contiguous.
 template <class Sink>
-void evaluate(const WeightSet& ws, Eigen::Index r0, Eigen::Index r1, const Eigen::MatrixXd& V,
-              const Eigen::MatrixXd& V2, ImageRole role, Sink&& sink) {
+void evaluate(const WeightSet& ws, Eigen::Index r0, Eigen::Index r1, Eigen::Ref<const Eigen::MatrixXd> V,
+              Eigen::Ref<const Eigen::MatrixXd> V2, Sink&& sink) {
     const Eigen::Index K = ws.K, q = K - 2, nv = V.cols();
     const Eigen::Index batch = 64;
-    Eigen::MatrixXd P, P2, GU;
-    Eigen::VectorXd vv, v1, v2;
+    // Per-thread buffers: fresh large allocations per block cost more in page faults than the
+    // products themselves.
+    thread_local Eigen::MatrixXd P, P2;
+    thread_local Eigen::ArrayXd vv, v1, v2, gk;
+    vv.resize(nv), v1.resize(nv), v2.resize(nv), gk.resize(nv);
     for (Eigen::Index b0 = r0; b0 < r1; b0 += batch) {
         const Eigen::Index b1 = std::min(r1, b0 + batch), R = b1 - b0;
-        P.noalias() = ws.A.middleRows(b0 * K, R * K) * V;
-        P2.noalias() = ws.W.middleRows(b0, R) * V2;
+        P.noalias() = V.transpose() * ws.A.middleRows(b0 * K, R * K).transpose();  // nv x (R K)
+        P2.noalias() = V2.transpose() * ws.W.middleRows(b0, R).transpose();       // nv x R
         for (Eigen::Index r = b0; r < b1; ++r) {
             const std::size_t ri = static_cast<std::size_t>(r);
             const Eigen::Index base = (r - b0) * K;
             if (!ws.ok[ri]) {
-                for (Eigen::Index j = 0; j < nv; ++j) sink(r, j, Six{NAN, NAN, NAN, NAN, NAN, NAN});
+                vv.setConstant(NAN), v1.setConstant(NAN), v2.setConstant(NAN);
+                sink(r, vv, v1, v2);
                 continue;
             }
-            const auto U = P.middleRows(base, q);
-            GU.noalias() = ws.Ginv[ri] * U;
-            vv = P2.row(r - b0).transpose() - U.cwiseProduct(GU).colwise().sum().transpose();
-            v1 = P.row(base + q).transpose() - U.transpose() * ws.GinvU[ri].col(0);
-            v2 = P.row(base + q + 1).transpose() - U.transpose() * ws.GinvU[ri].col(1);
-            for (Eigen::Index j = 0; j < nv; ++j)
-                sink(r, j, assemble(role, vv(j), v1(j), v2(j), ws.S(r, 0), ws.S(r, 1), ws.S(r, 2)));
+            // vv = v'Wv - U' G^-1 U, v1 = v'W s1 - U' G^-1 D'W s1, v2 likewise (U = D'W v per voxel).
+            vv = P2.col(r - b0).array();
+            v1 = P.col(base + q).array();
+            v2 = P.col(base + q + 1).array();
+            const Eigen::MatrixXd& Gi = ws.Ginv[ri];
+            const Eigen::MatrixXd& GU = ws.GinvU[ri];
+            for (Eigen::Index k = 0; k < q; ++k) {
+                const auto uk = P.col(base + k).array();
+                gk = Gi(k, k) * uk;
+                for (Eigen::Index l = 0; l < q; ++l)
+                    if (l != k) gk += Gi(k, l) * P.col(base + l).array();
+                vv -= uk * gk;
+                v1 -= GU(k, 0) * uk;
+                v2 -= GU(k, 1) * uk;
+            }
+            sink(r, vv, v1, v2);
         }
     }
 }
@@ -187,8 +217,10 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
     const Eigen::Index grain = 256;
     parallel_for(ctx, static_cast<std::size_t>(V), grain, [&](std::size_t v0, std::size_t v1) {
         const Eigen::Index j0 = Eigen::Index(v0), nv = Eigen::Index(v1 - v0);
-        evaluate(ones, 0, 1, data.images.middleCols(j0, nv), V2.middleCols(j0, nv), data.role,
-                 [&](Eigen::Index, Eigen::Index j, const Six& s) {
+        evaluate(ones, 0, 1, data.images.middleCols(j0, nv), V2.middleCols(j0, nv),
+                 [&](Eigen::Index, const Eigen::ArrayXd& vv, const Eigen::ArrayXd& pv1, const Eigen::ArrayXd& pv2) {
+                   for (Eigen::Index j = 0; j < nv; ++j) {
+                     const Six s = assemble(data.role, vv(j), pv1(j), pv2(j), ones.S(0, 0), ones.S(0, 1), ones.S(0, 2));
                      const Eigen::Index v = j0 + j;
                      const Paths5 p = paths_of(s);
                      out.effect.row(v) << p.a, p.b, p.cp, p.c, p.ab;
@@ -206,6 +238,7 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
                      out.p_parametric.row(v) << two_sided_t(ta, p.a / se_a), two_sided_t(tb, p.b / se_b),
                          two_sided_t(tb, p.cp / se_cp), two_sided_t(ta, p.c / se_c),
                          std::isfinite(zab) ? 2 * boost::math::cdf(boost::math::complement(z, std::fabs(zab))) : NAN;
+                   }
                  });
     });
     if (!options.bootstrap) return out;
@@ -221,16 +254,27 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
 
     parallel_for(ctx, static_cast<std::size_t>(V), grain, [&](std::size_t v0, std::size_t v1) {
         const Eigen::Index j0 = Eigen::Index(v0), nv = Eigen::Index(v1 - v0);
-        Eigen::MatrixXd samples(B, nv);  // ab per resample and voxel
-        const auto store = [&](Eigen::MatrixXd& dst) {
-            return [&dst](Eigen::Index r, Eigen::Index j, const Six& s) { dst(r, j) = paths_of(s).ab; };
+        // ab per voxel and resample (voxel-major while computing, resample-major for the summaries).
+        const auto store = [&](Eigen::MatrixXd& dst, Eigen::Index first) {
+            return [&dst, &boot, first, role = data.role](Eigen::Index r, const Eigen::ArrayXd& vv,
+                                                          const Eigen::ArrayXd& v1, const Eigen::ArrayXd& v2) {
+                dst.col(r - first) = ab_of(role, vv, v1, v2, boot.S(r, 0), boot.S(r, 1), boot.S(r, 2)).matrix();
+            };
         };
         Eigen::MatrixXd jk;
         if (options.ci == CiMethod::bca) {
-            jk.resize(n, nv);
-            evaluate(jack, 0, n, data.images.middleCols(j0, nv), V2.middleCols(j0, nv), data.role, store(jk));
+            Eigen::MatrixXd jkT(nv, n);
+            evaluate(jack, 0, n, data.images.middleCols(j0, nv), V2.middleCols(j0, nv),
+                     [&](Eigen::Index r, const Eigen::ArrayXd& vv, const Eigen::ArrayXd& v1, const Eigen::ArrayXd& v2) {
+                         jkT.col(r) = ab_of(data.role, vv, v1, v2, jack.S(r, 0), jack.S(r, 1), jack.S(r, 2)).matrix();
+                     });
+            jk = jkT.transpose();
         }
-        evaluate(boot, 0, B0, data.images.middleCols(j0, nv), V2.middleCols(j0, nv), data.role, store(samples));
+        thread_local Eigen::MatrixXd samples, samplesT;
+        samplesT.resize(nv, B0);
+        evaluate(boot, 0, B0, data.images.middleCols(j0, nv), V2.middleCols(j0, nv), store(samplesT, 0));
+        samples.resize(B, nv);
+        samples.topRows(B0) = samplesT.transpose();
         std::vector<Eigen::Index> more;
         const auto summarize = [&](Eigen::Index j, int count) {
             const Eigen::Index v = j0 + j;
@@ -253,9 +297,9 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
             Vm.col(k) = data.images.col(j0 + more[k]);
             V2m.col(k) = V2.col(j0 + more[k]);
         }
-        Eigen::MatrixXd rest(B, m);
-        evaluate(boot, B0, B, Vm, V2m, data.role, store(rest));
-        for (Eigen::Index k = 0; k < m; ++k) samples.col(more[k]).segment(B0, B - B0) = rest.col(k).segment(B0, B - B0);
+        Eigen::MatrixXd restT(m, B - B0);
+        evaluate(boot, B0, B, Vm, V2m, store(restT, B0));
+        for (Eigen::Index k = 0; k < m; ++k) samples.col(more[k]).segment(B0, B - B0) = restT.row(k).transpose();
         for (Eigen::Index k = 0; k < m; ++k) summarize(more[k], B);
     });
     return out;
