@@ -32,6 +32,7 @@ struct Options {
     bool serial = false, equal_weights = false;
     int boot = 10000, initial_boot = 1000;
     double alpha = 0.05, adapt_below = 0.05;
+    bool double_precision = false;
     std::uint64_t seed = 0;
 };
 
@@ -146,6 +147,7 @@ int run_images(const Options& o, const Context& ctx) {
     vo.seed = o.seed;
     vo.ci = mediation::parse_ci_method(o.ci);
     vo.alpha = o.alpha;
+    vo.single_precision = !o.double_precision;
     const auto r = mediation::voxelwise_mediation(d, vo, ctx);
     const char* names[] = {"a", "b", "cprime", "c", "ab"};
     for (int k = 0; k < 5; ++k) {
@@ -179,7 +181,8 @@ int run_images(const Options& o, const Context& ctx) {
     j["df_a_c"] = r.df_a;
     j["df_b_cprime"] = r.df_b;
     j["bootstrap"] = {{"resamples", o.boot}, {"initial", o.initial_boot}, {"adapt_below", o.adapt_below},
-                      {"ci", o.ci}, {"alpha", o.alpha}, {"seed", o.seed}};
+                      {"ci", o.ci}, {"alpha", o.alpha}, {"seed", o.seed},
+                      {"precision", o.double_precision ? "double" : "single"}};
     io::write_text_file_atomic((fs::path(o.out) / "mediation.json").string(), j.dump(2) + "\n");
     return 0;
 }
@@ -220,6 +223,8 @@ Command mediate_command() {
                     ->capture_default_str();
                 app.add_option("--adapt-below", o->adapt_below, "Voxelwise: voxels with p(ab) below this get all --boot resamples")
                     ->capture_default_str();
+                app.add_flag("--double", o->double_precision,
+                             "Voxelwise: bootstrap products in double precision (default single: ~2x faster, ab within ~1e-6 relative)");
                 app.add_option("--out,-o", o->out, "Results TSV (table) or output folder (voxelwise); '-' = stdout");
                 return [o](Context& ctx) {
                     if (o->boot < 0) throw Error(Kind::usage, "--boot must be >= 0");

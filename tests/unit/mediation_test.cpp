@@ -370,6 +370,7 @@ TEST(Mediation, VoxelwiseOnWagerImagesEqualsPerVoxelOls) {
     o.initial = 100;
     o.adapt_below = 0.2;
     o.seed = 3;
+    o.single_precision = false;  // exact: equal to the table bootstrap on the same resamples
     const auto r = voxelwise_mediation(d, o, ctx);
     int checked = 0;
     for (std::size_t j = 0; j < voxels.size(); j += 97) {
@@ -398,6 +399,29 @@ TEST(Mediation, VoxelwiseOnWagerImagesEqualsPerVoxelOls) {
     EXPECT_GT(checked, 100);
     EXPECT_GT((r.resamples.array() == 300).count(), 0);
     EXPECT_GT((r.resamples.array() == 100).count(), 0);
+    // Single-precision resamples (the default): same point estimates; bootstrap CIs within 1e-4 of
+    // the bound's scale and p within a few resamples' worth (a resample's ab moves by ~1e-6
+    // relative, which can move it across 0 or a quantile's neighbour only when they nearly touch).
+    {
+        VoxelwiseOptions os = o;
+        os.single_precision = true;
+        const auto s = voxelwise_mediation(d, os, ctx);
+        EXPECT_TRUE((s.effect.array() == r.effect.array()).all());
+        // Voxels whose adaptation differs (p near adapt_below) have other resamples: compared apart.
+        const Eigen::ArrayXd same = (s.resamples.array() == r.resamples.array()).cast<double>();
+        const Eigen::ArrayXd scale = (r.ab_ci_high - r.ab_ci_low).array().abs() + 1e-12;
+        const Eigen::ArrayXd dl = (s.ab_ci_low - r.ab_ci_low).array().abs() / scale * same;
+        const Eigen::ArrayXd dh = (s.ab_ci_high - r.ab_ci_high).array().abs() / scale * same;
+        Eigen::Index worst = 0;
+        dh.maxCoeff(&worst);
+        EXPECT_LT(dl.maxCoeff(), 1e-4);
+        EXPECT_LT(dh.maxCoeff(), 1e-4) << worst << " " << s.ab_ci_high(worst) << " " << r.ab_ci_high(worst) << " "
+                                       << r.ab_ci_low(worst) << " " << s.resamples(worst) << " " << r.resamples(worst);
+        EXPECT_LT((s.ab_p - r.ab_p).array().abs().maxCoeff(), 3.0 / 100 + 1e-12);
+        EXPECT_LT((s.ab_p - r.ab_p).array().abs().mean(), 1e-3);
+        EXPECT_TRUE((s.resamples.array() == r.resamples.array()).all() ||
+                    (s.resamples.array() != r.resamples.array()).count() < 20);
+    }
     // Same result on 1 and 2 threads.
     Context one, two;
     one.set_threads(1);

@@ -170,9 +170,17 @@ Interval bootstrap_interval(std::vector<double> boot, double estimate, const Eig
     }
     if (method == CiMethod::bca) a = acceleration(jackknife);
     const Quantile rule = method == CiMethod::bca ? Quantile::hazen : Quantile::linear;
-    const double zlo = Phi_inv(alpha / 2), zhi = Phi_inv(1 - alpha / 2);
-    out.low = quantile_select(boot, level(method, z0, a, zlo), rule);
-    out.high = quantile_select(boot, level(method, z0, a, zhi), rule);
+    // The normal quantiles of alpha (and the percentile levels) once per alpha and thread: voxelwise
+    // intervals call this hundreds of thousands of times with the same alpha.
+    thread_local double cached_alpha = std::nan(""), zlo = 0, zhi = 0, plo = 0, phi = 0;
+    if (alpha != cached_alpha) {
+        zlo = Phi_inv(alpha / 2), zhi = Phi_inv(1 - alpha / 2);
+        plo = Phi(zlo), phi = Phi(zhi);
+        cached_alpha = alpha;
+    }
+    const bool plain = method == CiMethod::percentile;
+    out.low = quantile_select(boot, plain ? plo : level(method, z0, a, zlo), rule);
+    out.high = quantile_select(boot, plain ? phi : level(method, z0, a, zhi), rule);
     if (method == CiMethod::percentile) {
         const double le = B - above_zero, ge = B - below_zero;
         out.p = std::clamp(2 * std::min(le, ge) / B, 1 / B, 1.0);

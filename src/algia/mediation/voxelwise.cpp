@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include <Eigen/Cholesky>
 #include <boost/math/distributions/normal.hpp>
@@ -21,6 +22,7 @@ struct WeightSet {
     Eigen::Index K = 0;      // rows per weight vector in A: q design columns + 2 scalar variables
     Eigen::MatrixXd A;       // (R*K) x n: [D∘w ; s1∘w ; s2∘w] per weight vector
     Eigen::MatrixXd W;       // R x n: the weights (for the squared images)
+    Eigen::MatrixXf Af, Wf;  // single-precision copies of A and W (when resamples run in single)
     std::vector<Eigen::MatrixXd> Ginv;  // (D'WD)^-1
     std::vector<Eigen::MatrixXd> GinvU; // (D'WD)^-1 [D'W s1, D'W s2]   (q x 2)
     Eigen::MatrixXd S;       // R x 3: S(s1,s1), S(s1,s2), S(s2,s2)
@@ -120,20 +122,58 @@ Eigen::ArrayXd ab_of(ImageRole role, const Eigen::ArrayXd& vv, const Eigen::Arra
 // Products for weight vectors [r0, r1) of `ws` on the voxel columns `V` (n x nv) and `V2` (squares):
 // calls sink(r, vv, v1, v2) with the residual products of every voxel as arrays (NaN when the
 // weight vector's design is singular). Computed voxel-major (V' A'), so every array is contiguous.
-template <class Sink>
-void evaluate(const WeightSet& ws, Eigen::Index r0, Eigen::Index r1, Eigen::Ref<const Eigen::MatrixXd> V,
-              Eigen::Ref<const Eigen::MatrixXd> V2, Sink&& sink) {
+template <class Scalar>
+const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& rows_A(const WeightSet& ws) {
+    if constexpr (std::is_same_v<Scalar, float>) return ws.Af;
+    else return ws.A;
+}
+template <class Scalar>
+const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& rows_W(const WeightSet& ws) {
+    if constexpr (std::is_same_v<Scalar, float>) return ws.Wf;
+    else return ws.W;
+}
+
+// The residual products of weight vector r and one voxel (column v of the images, v2 of their
+// squares), in double precision: the fallback of single-precision evaluation.
+void residual_products(const WeightSet& ws, Eigen::Index r, const Eigen::Ref<const Eigen::VectorXd>& v,
+                       const Eigen::Ref<const Eigen::VectorXd>& v2, double& vv, double& v1, double& v2out) {
+    const Eigen::Index K = ws.K, q = K - 2;
+    const std::size_t ri = static_cast<std::size_t>(r);
+    const Eigen::VectorXd p = ws.A.middleRows(r * K, K) * v;
+    const auto U = p.head(q);
+    vv = ws.W.row(r).dot(v2) - U.dot(ws.Ginv[ri] * U);
+    v1 = p(q) - U.dot(ws.GinvU[ri].col(0));
+    v2out = p(q + 1) - U.dot(ws.GinvU[ri].col(1));
+}
+
+// Products for weight vectors [r0, r1) of `ws` on the voxel columns `V` (n x nv) and `V2` (squares):
+// calls sink(r, vv, v1, v2) with the residual products of every voxel as arrays (NaN when the
+// weight vector's design is singular). Computed voxel-major (V' A'), so every array is contiguous.
+// In single precision (Scalar = float) a product is recomputed in double from `Vd`, `V2d` (the same
+// columns) where rounding could matter: when the voxel's weighted sum of squares exceeds its
+// residual sum of squares 30-fold (its resample mean is far from the centre), or when, for an
+// image X or M, the voxel is so collinear with the other variable (r^2 > 0.97) that the b path
+// would amplify the rounding more than 30-fold. Elsewhere ab is within ~1e-5 relative of double.
+template <class Scalar, class Sink>
+void evaluate(const WeightSet& ws, Eigen::Index r0, Eigen::Index r1,
+              Eigen::Ref<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>> V,
+              Eigen::Ref<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>> V2,
+              Eigen::Ref<const Eigen::MatrixXd> Vd, Eigen::Ref<const Eigen::MatrixXd> V2d, ImageRole role,
+              Sink&& sink) {
+    using Mat = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+    constexpr bool single = std::is_same_v<Scalar, float>;
     const Eigen::Index K = ws.K, q = K - 2, nv = V.cols();
     const Eigen::Index batch = 64;
     // Per-thread buffers: fresh large allocations per block cost more in page faults than the
     // products themselves.
-    thread_local Eigen::MatrixXd P, P2;
-    thread_local Eigen::ArrayXd vv, v1, v2, gk;
+    thread_local Mat P, P2;
+    thread_local Eigen::ArrayXd vv, v1, v2, gk, uk, raw;
+    thread_local Eigen::Array<bool, Eigen::Dynamic, 1> flag;
     vv.resize(nv), v1.resize(nv), v2.resize(nv), gk.resize(nv);
     for (Eigen::Index b0 = r0; b0 < r1; b0 += batch) {
         const Eigen::Index b1 = std::min(r1, b0 + batch), R = b1 - b0;
-        P.noalias() = V.transpose() * ws.A.middleRows(b0 * K, R * K).transpose();  // nv x (R K)
-        P2.noalias() = V2.transpose() * ws.W.middleRows(b0, R).transpose();       // nv x R
+        P.noalias() = V.transpose() * rows_A<Scalar>(ws).middleRows(b0 * K, R * K).transpose();  // nv x (R K)
+        P2.noalias() = V2.transpose() * rows_W<Scalar>(ws).middleRows(b0, R).transpose();       // nv x R
         for (Eigen::Index r = b0; r < b1; ++r) {
             const std::size_t ri = static_cast<std::size_t>(r);
             const Eigen::Index base = (r - b0) * K;
@@ -143,19 +183,28 @@ void evaluate(const WeightSet& ws, Eigen::Index r0, Eigen::Index r1, Eigen::Ref<
                 continue;
             }
             // vv = v'Wv - U' G^-1 U, v1 = v'W s1 - U' G^-1 D'W s1, v2 likewise (U = D'W v per voxel).
-            vv = P2.col(r - b0).array();
-            v1 = P.col(base + q).array();
-            v2 = P.col(base + q + 1).array();
+            vv = P2.col(r - b0).array().template cast<double>();
+            v1 = P.col(base + q).array().template cast<double>();
+            v2 = P.col(base + q + 1).array().template cast<double>();
             const Eigen::MatrixXd& Gi = ws.Ginv[ri];
             const Eigen::MatrixXd& GU = ws.GinvU[ri];
             for (Eigen::Index k = 0; k < q; ++k) {
-                const auto uk = P.col(base + k).array();
+                uk = P.col(base + k).array().template cast<double>();
                 gk = Gi(k, k) * uk;
                 for (Eigen::Index l = 0; l < q; ++l)
-                    if (l != k) gk += Gi(k, l) * P.col(base + l).array();
+                    if (l != k) gk += Gi(k, l) * P.col(base + l).array().template cast<double>();
                 vv -= uk * gk;
                 v1 -= GU(k, 0) * uk;
                 v2 -= GU(k, 1) * uk;
+            }
+            if constexpr (single) {
+                const double s11 = ws.S(r, 0);
+                raw = P2.col(r - b0).array().template cast<double>();
+                flag = (vv <= 0) || (raw > 30 * vv);
+                if (role != ImageRole::y) flag = flag || (v1.square() > (0.97 * s11) * vv);
+                if (flag.any())
+                    for (Eigen::Index j = 0; j < nv; ++j)
+                        if (flag(j)) residual_products(ws, r, Vd.col(j), V2d.col(j), vv(j), v1(j), v2(j));
             }
             sink(r, vv, v1, v2);
         }
@@ -191,7 +240,12 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
     Eigen::MatrixXd D(n, q);
     D.col(0).setOnes();
     D.rightCols(q - 1) = data.covariates;
-    const Eigen::MatrixXd V2 = data.images.array().square();
+    // Centred on full-sample means (the design has a constant, so no path changes): the residual
+    // products then do not cancel, which single-precision resamples need.
+    const Eigen::MatrixXd I = data.images.rowwise() - data.images.colwise().mean();
+    s1.array() -= s1.mean();
+    s2.array() -= s2.mean();
+    const Eigen::MatrixXd V2 = I.array().square();
 
     VoxelwiseResult out;
     out.effect = Eigen::MatrixXd::Constant(V, 5, NAN);
@@ -217,7 +271,8 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
     const Eigen::Index grain = 256;
     parallel_for(ctx, static_cast<std::size_t>(V), grain, [&](std::size_t v0, std::size_t v1) {
         const Eigen::Index j0 = Eigen::Index(v0), nv = Eigen::Index(v1 - v0);
-        evaluate(ones, 0, 1, data.images.middleCols(j0, nv), V2.middleCols(j0, nv),
+        evaluate<double>(ones, 0, 1, I.middleCols(j0, nv), V2.middleCols(j0, nv), I.middleCols(j0, nv),
+                         V2.middleCols(j0, nv), data.role,
                  [&](Eigen::Index, const Eigen::ArrayXd& vv, const Eigen::ArrayXd& pv1, const Eigen::ArrayXd& pv2) {
                    for (Eigen::Index j = 0; j < nv; ++j) {
                      const Six s = assemble(data.role, vv(j), pv1(j), pv2(j), ones.S(0, 0), ones.S(0, 1), ones.S(0, 2));
@@ -248,7 +303,15 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
     Eigen::MatrixXd weights = Eigen::MatrixXd::Zero(B, n);
     for (int r = 0; r < B; ++r)
         for (std::size_t i : resample_rows(options.seed, std::uint64_t(r), std::size_t(n))) weights(r, Eigen::Index(i)) += 1;
-    const WeightSet boot = make_weights(weights, D, s1, s2);
+    WeightSet boot = make_weights(weights, D, s1, s2);
+    const bool single = options.single_precision;
+    Eigen::MatrixXf If, V2f;
+    if (single) {
+        boot.Af = boot.A.cast<float>();
+        boot.Wf = boot.W.cast<float>();
+        If = I.cast<float>();
+        V2f = V2.cast<float>();
+    }
     WeightSet jack;
     if (options.ci == CiMethod::bca) jack = make_weights(Eigen::MatrixXd::Ones(n, n) - Eigen::MatrixXd::Identity(n, n), D, s1, s2);
 
@@ -264,7 +327,8 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
         Eigen::MatrixXd jk;
         if (options.ci == CiMethod::bca) {
             Eigen::MatrixXd jkT(nv, n);
-            evaluate(jack, 0, n, data.images.middleCols(j0, nv), V2.middleCols(j0, nv),
+            evaluate<double>(jack, 0, n, I.middleCols(j0, nv), V2.middleCols(j0, nv), I.middleCols(j0, nv),
+                             V2.middleCols(j0, nv), data.role,
                      [&](Eigen::Index r, const Eigen::ArrayXd& vv, const Eigen::ArrayXd& v1, const Eigen::ArrayXd& v2) {
                          jkT.col(r) = ab_of(data.role, vv, v1, v2, jack.S(r, 0), jack.S(r, 1), jack.S(r, 2)).matrix();
                      });
@@ -272,7 +336,12 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
         }
         thread_local Eigen::MatrixXd samples, samplesT;
         samplesT.resize(nv, B0);
-        evaluate(boot, 0, B0, data.images.middleCols(j0, nv), V2.middleCols(j0, nv), store(samplesT, 0));
+        if (single)
+            evaluate<float>(boot, 0, B0, If.middleCols(j0, nv), V2f.middleCols(j0, nv), I.middleCols(j0, nv),
+                            V2.middleCols(j0, nv), data.role, store(samplesT, 0));
+        else
+            evaluate<double>(boot, 0, B0, I.middleCols(j0, nv), V2.middleCols(j0, nv), I.middleCols(j0, nv),
+                             V2.middleCols(j0, nv), data.role, store(samplesT, 0));
         samples.resize(B, nv);
         samples.topRows(B0) = samplesT.transpose();
         std::vector<Eigen::Index> more;
@@ -292,13 +361,20 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
         }
         if (more.empty()) return;
         const Eigen::Index m = Eigen::Index(more.size());
-        Eigen::MatrixXd Vm(n, m), V2m(n, m);
-        for (Eigen::Index k = 0; k < m; ++k) {
-            Vm.col(k) = data.images.col(j0 + more[k]);
-            V2m.col(k) = V2.col(j0 + more[k]);
-        }
         Eigen::MatrixXd restT(m, B - B0);
-        evaluate(boot, B0, B, Vm, V2m, store(restT, B0));
+        const auto gather = [&](const auto& from, const auto& from2, auto& to, auto& to2) {
+            to.resize(n, m), to2.resize(n, m);
+            for (Eigen::Index k = 0; k < m; ++k) to.col(k) = from.col(j0 + more[k]), to2.col(k) = from2.col(j0 + more[k]);
+        };
+        Eigen::MatrixXd Vm, V2m;
+        gather(I, V2, Vm, V2m);
+        if (single) {
+            Eigen::MatrixXf Vmf, V2mf;
+            gather(If, V2f, Vmf, V2mf);
+            evaluate<float>(boot, B0, B, Vmf, V2mf, Vm, V2m, data.role, store(restT, B0));
+        } else {
+            evaluate<double>(boot, B0, B, Vm, V2m, Vm, V2m, data.role, store(restT, B0));
+        }
         for (Eigen::Index k = 0; k < m; ++k) samples.col(more[k]).segment(B0, B - B0) = restT.row(k).transpose();
         for (Eigen::Index k = 0; k < m; ++k) summarize(more[k], B);
     });
