@@ -26,7 +26,7 @@ io::Json describe(const CLI::App& app) {
         o["description"] = opt->get_description();
         o["default"] = opt->get_default_str();
         o["required"] = opt->get_required();
-        o["flag"] = opt->get_type_size() == 0;
+        o["flag"] = opt->get_expected_max() == 0;  // add_flag: no value
         o["positional"] = opt->get_positional();
         options.push_back(std::move(o));
     }

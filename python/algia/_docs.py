@@ -74,6 +74,8 @@ def cli_doc(command, params):
         if o is None:
             continue
         text = o["description"]
+        if o.get("flag") and key.startswith("--no-"):
+            text = f"True unless the CLI flag is given; the flag: {text}"
         if o["default"]:
             text += f" (CLI default: {o['default']})"
         lines.append(f"{name}\n    {text}  [CLI: {o['names'] or key}]")

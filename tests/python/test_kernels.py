@@ -476,6 +476,11 @@ def test_progress_callbacks(tmp_path):
     calls = []
     algia.first_level(img, events, {"a": "a"}, t_r=2, progress=lambda d, t: calls.append((d, t)))
     _check_progress(calls)
+    paths = _score_inputs(tmp_path)
+    calls = []
+    algia.score([str(p) for p in paths] * 3, {"A": tmp_path / "w1.nii.gz"}, progress=lambda d, t: calls.append((d, t)))
+    _check_progress(calls)
+    assert calls[-1][1] == 6
     bold_path, _ = _extract_inputs(tmp_path / "e")
     calls = []
     algia.extract(bold_path, atlas=tmp_path / "e" / "atlas.nii.gz", progress=lambda d, t: calls.append((d, t)))
