@@ -293,7 +293,7 @@ def extract(bold, atlas=None, maps=None, seeds=None, radius=6.0, mask=None, labe
     Returns a pandas DataFrame (kept volumes x regions; index: volume numbers) named as the CLI
     names its columns; ``df.attrs`` holds 'outliers' (a DataFrame: volume, kept, reason,
     framewise_displacement, std_dvars), 'missing' (labels without voxels), 'confound_columns',
-    'labels', 'raw' (region means before cleaning) and 't_r'."""
+    'labels', 'raw' (region means before cleaning), 't_r' and 'atlas_resampled'."""
     import pandas as pd
     b = _image(bold, "bold")
     given = [x is not None for x in (atlas, maps, seeds)]
@@ -352,6 +352,7 @@ def extract(bold, atlas=None, maps=None, seeds=None, radius=6.0, mask=None, labe
     df.attrs["labels"] = r["labels"]
     df.attrs["raw"] = pd.DataFrame(r["raw"], columns=cols)
     df.attrs["t_r"] = t_r
+    df.attrs["atlas_resampled"] = bool(r["resampled"])
     return df
 
 

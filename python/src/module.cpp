@@ -374,14 +374,9 @@ py::dict score(const py::list& images, const py::list& signatures, const std::ve
 
 // ---- extract -------------------------------------------------------------------------------------
 
-struct ExtractArgs {
-    std::string confounds_path, strategy = "none", compcor_n = "all", standardize = "zscore", filter = "butterworth";
-    std::vector<std::string> confound_columns;
-    std::optional<double> high_pass, low_pass, scrub_fd, scrub_dvars;
-    int min_segment = 5;
-    bool detrend = true, keep_non_steady_state = false;
-    double t_r = 0;
-};
+std::string label_error_message(float v) {
+    return "the atlas holds a value that is not a label (" + algia::io::format_number(double(v)) + ")";
+}
 
 // bold: (array, affine, name); regions: ("atlas"|"maps", array, affine) or ("seeds", [(x,y,z,r)...]);
 // mask: None or (array, affine); confound_matrix: None or volumes x k (used as given, all kept).
@@ -477,6 +472,11 @@ py::dict extract(const py::tuple& bold, const py::tuple& regions, const py::obje
         // reported; every volume's means are computed exactly as in one call.
         algia::ProgressScope scope(ctx.progress(), "extract", nt + 1);
         if (kind == "atlas") {
+            // The label check label_signals makes, on the atlas as given (before resampling).
+            for (float v : atlas->image.values())
+                if (std::isfinite(v) && v != 0 && (v != std::round(v) || v < 0 || v > 1e9))
+                    throw algia::Error(algia::Kind::invalid_input, label_error_message(v))
+                        .hint("pass a label image (integers, 0 = background); probabilistic maps need maps=");
             FloatImage a = atlas->image;
             if (!a.grid().same_as(b.image.grid()))
                 a = algia::image::resample(a, b.image.grid(), algia::image::Interp::nearest, ctx);

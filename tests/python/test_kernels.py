@@ -243,6 +243,9 @@ def test_extract_errors(tmp_path):
         algia.extract(tmp_path / "atlas.nii.gz", atlas=tmp_path / "atlas.nii.gz")
     with pytest.raises(algia.AlgiaError, match="rows"):
         algia.extract(bold_path, atlas=tmp_path / "atlas.nii.gz", confounds=np.zeros((5, 2)))
+    with pytest.raises(algia.AlgiaError, match="not a label"):
+        algia.extract(bold_path, atlas=(np.full((8, 8, 6), 0.5, np.float32), np.diag([3.0, 3.0, 3.0, 1.0])))
+    assert algia.extract(bold_path, atlas=tmp_path / "atlas.nii.gz").attrs["atlas_resampled"]
 
 
 # ---- first_level vs algia glm -------------------------------------------------------------------
