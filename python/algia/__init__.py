@@ -386,7 +386,7 @@ def _design_frames(designs):
 
 def first_level(runs, events, contrasts, confounds=None, strategy="6p", confound_columns=(), mask=None, t_r=None,
                 slice_time_ref=None, hrf="glover", fir_delays=(0,), drift="cosine", high_pass=0.01, drift_order=1,
-                noise="ar1", smooth=0.0, modulators=True, threads=0, progress=None):
+                noise="ar1", smooth=0.0, modulators=True, single_trial=None, threads=0, progress=None):
     """First-level GLM of task fMRI runs, as ``algia glm`` (nilearn's FirstLevelModel).
 
     runs: one 4D image or a list (one per run, same grid); events: one events table per run (a
@@ -397,16 +397,25 @@ def first_level(runs, events, contrasts, confounds=None, strategy="6p", confound
     StartTime / TR), then the header. Runs are combined by fixed effects. Returns a dict
     ``{name: {stat: Nifti1Image}}`` with stats effect, variance, t (or F), z, p (0 outside the
     model's voxels; data shared with algia, not copied), plus the key ``'_designs'``: one
-    design-matrix DataFrame per run. Single-trial (LSA/LSS) betas are CLI-only for now."""
-    fit, affine = _first_level_fit(runs, events, confounds, strategy, confound_columns, mask, t_r, slice_time_ref, hrf,
-                                   fir_delays, drift, high_pass, drift_order, noise, smooth, modulators, threads,
-                                   progress)
+    design-matrix DataFrame per run. single_trial='lsa' or 'lss' adds ``'_single_trial'``:
+    ``{'betas': 4D Nifti1Image (one volume per trial, runs in order), 'trials': DataFrame (volume,
+    run, trial, trial_type, onset, duration)}``, as ``algia glm --single-trial``; contrasts may
+    then be empty."""
     if isinstance(contrasts, str):
         contrasts = {"contrast": contrasts}
-    if not contrasts:
-        raise AlgiaError("first_level: nothing to compute. Fix: give contrasts={'name': 'a - b'}")
-    out = {str(k): _contrast_maps(fit, str(v), affine) for k, v in dict(contrasts).items()}
+    if not contrasts and not single_trial:
+        raise AlgiaError("first_level: nothing to compute. Fix: give contrasts={'name': 'a - b'} "
+                         "and/or single_trial='lss'")
+    fit, affine = _first_level_fit(runs, events, confounds, strategy, confound_columns, mask, t_r, slice_time_ref, hrf,
+                                   fir_delays, drift, high_pass, drift_order, noise, smooth, modulators, threads,
+                                   progress, single_trial)
+    out = {str(k): _contrast_maps(fit, str(v), affine) for k, v in dict(contrasts or {}).items()}
     out["_designs"] = _design_frames(fit.designs)
+    if single_trial:
+        betas, trials = fit.single_trial
+        out["_single_trial"] = {"betas": _nifti(betas, affine), "trials": _frame(trials, ("onset", "duration"))}
+        out["_single_trial"]["trials"]["volume"] = out["_single_trial"]["trials"]["volume"].astype(int)
+        out["_single_trial"]["trials"]["run"] = out["_single_trial"]["trials"]["run"].astype(int)
     return out
 
 
@@ -416,7 +425,7 @@ def _contrast_maps(fit, expression, affine):
 
 
 def _first_level_fit(runs, events, confounds, strategy, confound_columns, mask, t_r, slice_time_ref, hrf, fir_delays,
-                     drift, high_pass, drift_order, noise, smooth, modulators, threads, progress):
+                     drift, high_pass, drift_order, noise, smooth, modulators, threads, progress, single_trial=None):
     """(_algia._GlmFit, affine) of the runs."""
     if not isinstance(runs, (list, tuple)) or (isinstance(runs, tuple) and len(runs) == 2
                                                and isinstance(runs[0], _np.ndarray)):
@@ -441,7 +450,7 @@ def _first_level_fit(runs, events, confounds, strategy, confound_columns, mask, 
                                   [] if confounds is None else [_confounds_arg(c) for c in confounds], strategy,
                                   list(confound_columns), None if mask is None else _image(mask, "mask").arg(), hrf,
                                   [int(d) for d in fir_delays], drift, float(high_pass), int(drift_order), noise,
-                                  float(smooth or 0.0), bool(modulators), threads, progress)
+                                  float(smooth or 0.0), bool(modulators), single_trial or "", threads, progress)
     return fit, imgs[0].affine
 
 

@@ -34,7 +34,7 @@ MAPPING = {
                             "slice_time_ref": "--slice-time-ref", "hrf": "--hrf", "fir_delays": "--fir-delays",
                             "drift": "--drift", "high_pass": "--high-pass", "drift_order": "--drift-order",
                             "noise": "--noise", "smooth": "--smooth", "modulators": "--no-modulators",
-                            "threads": _THREADS}),
+                            "single_trial": "--single-trial", "threads": _THREADS}),
     "lmm": ("trial lmm", {"data": "--table", "formula": "--formula", "reml": "--reml", "emmeans": "--emmeans",
                           "threads": _THREADS}),
     "permutation_test": ("stats", {"contrast": "--contrast", "permutations": "--permutations",

@@ -34,6 +34,7 @@
 #include "algia/core/parallel.hpp"
 #include "algia/glm/design.hpp"
 #include "algia/glm/model.hpp"
+#include "algia/glm/single_trial.hpp"
 #include "algia/core/version.hpp"
 #include "algia/image/image.hpp"
 #include "algia/image/resample.hpp"
@@ -650,6 +651,9 @@ struct GlmFit {
     std::vector<algia::glm::DesignMatrix> designs;
     std::vector<std::int64_t> voxels;
     std::vector<algia::glm::RunFit> fits;
+    // Single-trial betas (when asked for): one volume per trial over all runs, and the trials table.
+    std::optional<FloatImage> trial_betas;
+    algia::io::Table trials{{"volume", "run", "trial", "trial_type", "onset", "duration"}};
 
     py::array map_of(const Eigen::VectorXd& values) const {
         FloatImage img(grid, 1);
@@ -682,6 +686,11 @@ struct GlmFit {
         return m;
     }
 
+    py::object single_trial_betas() const {
+        if (!trial_betas) return py::none();
+        return py::make_tuple(image_array(*trial_betas), table_columns(trials));
+    }
+
     py::list design_list() const {
         py::list out;
         for (const auto& d : designs) out.append(py::make_tuple(py::cast(d.columns), py::cast(d.X)));
@@ -692,8 +701,8 @@ struct GlmFit {
 GlmFit first_level_fit(const py::list& runs, const py::list& events, const py::list& confounds, const std::string& strategy,
                        const std::vector<std::string>& confound_columns, const py::object& mask, const std::string& hrf,
                        const std::vector<int>& fir_delays, const std::string& drift, double high_pass, int drift_order,
-                       const std::string& noise_name, double smooth, bool modulators, int threads,
-                       const py::object& progress) {
+                       const std::string& noise_name, double smooth, bool modulators, const std::string& single_trial,
+                       int threads, const py::object& progress) {
     const std::size_t n_runs = runs.size();
     if (n_runs == 0) throw algia::Error(algia::Kind::usage, "first_level: no run given");
     if (events.size() != n_runs)
@@ -705,6 +714,8 @@ GlmFit first_level_fit(const py::list& runs, const py::list& events, const py::l
     if (smooth < 0) throw algia::Error(algia::Kind::usage, "smooth must be >= 0");
     if (noise_name != "ar1" && noise_name != "ols")
         throw algia::Error(algia::Kind::usage, "noise must be 'ar1' or 'ols', not '" + noise_name + "'");
+    if (!single_trial.empty() && single_trial != "lsa" && single_trial != "lss")
+        throw algia::Error(algia::Kind::usage, "single_trial must be 'lsa', 'lss' or None, not '" + single_trial + "'");
     if (drift != "cosine" && drift != "polynomial" && drift != "none")
         throw algia::Error(algia::Kind::usage, "drift must be 'cosine', 'polynomial' or 'none', not '" + drift + "'");
     algia::glm::DesignOptions dopt;
@@ -756,8 +767,10 @@ GlmFit first_level_fit(const py::list& runs, const py::list& events, const py::l
     return run_interruptible(ctx, [&] {
         GlmFit out;
         out.grid = grid;
-        // Progress: per run, gathering the data and fitting count one each.
-        algia::ProgressScope scope(ctx.progress(), "first_level", 2 * n_runs);
+        // Progress: per run, gathering the data and fitting count one each (and single-trial betas one).
+        algia::ProgressScope scope(ctx.progress(), "first_level", (single_trial.empty() ? 2 : 3) * n_runs);
+        std::vector<Eigen::VectorXd> frame_times;
+        std::vector<Eigen::VectorXd> betas;
         for (std::size_t r = 0; r < n_runs; ++r) {
             const auto& img = imgs[r].image;
             if (img.volumes() < 3)
@@ -789,6 +802,7 @@ GlmFit first_level_fit(const py::list& runs, const py::list& events, const py::l
             if (!conf[r].allFinite())
                 throw algia::Error(algia::Kind::invalid_input, "confounds of run " + std::to_string(r + 1) + ": NaN or n/a values")
                     .hint("fill or drop the incomplete columns (only the first row of derivatives may be n/a)");
+            frame_times.push_back(ft);
             auto d = algia::glm::make_design_matrix(ft, evs[r], dopt, conf[r], conf_names[r]);
             algia::glm::check_full_rank(d, imgs[r].name + " (run " + std::to_string(r + 1) + ")");
             out.designs.push_back(std::move(d));
@@ -844,6 +858,24 @@ GlmFit first_level_fit(const py::list& runs, const py::list& events, const py::l
             scope.advance();
             out.fits.push_back(algia::glm::fit_run(out.designs[r].X, Y, noise, ctx));
             scope.advance();
+            if (!single_trial.empty()) {
+                auto st = algia::glm::single_trial_betas(frame_times[r], evs[r], dopt, conf[r], conf_names[r], Y, noise,
+                                                         single_trial == "lss", imgs[r].name + " (run " + std::to_string(r + 1), ctx);
+                for (auto& b : st.betas) betas.push_back(std::move(b));
+                for (const auto& tr : st.trials)
+                    out.trials.add_row({std::to_string(out.trials.rows()), std::to_string(r + 1), tr.name, tr.trial_type,
+                                        algia::io::format_number(tr.onset), algia::io::format_number(tr.duration)});
+                scope.advance();
+            }
+        }
+        if (!single_trial.empty()) {
+            if (betas.empty()) throw algia::Error(algia::Kind::invalid_input, "no trials in the events").hint("check the events tables");
+            FloatImage img(grid, std::int64_t(betas.size()));
+            std::fill(img.data(), img.data() + img.size(), 0.0f);
+            for (std::size_t k = 0; k < betas.size(); ++k)
+                for (std::size_t j = 0; j < out.voxels.size(); ++j)
+                    img.data()[std::int64_t(k) * nvox + out.voxels[j]] = float(betas[k][Eigen::Index(j)]);
+            out.trial_betas = img;
         }
         return out;
     }, progress);
@@ -1061,11 +1093,12 @@ p_parametric, boot_se, ci_method, resamples (numbers as float, NaN where not app
     py::class_<GlmFit>(mod, "_GlmFit", "A fitted first-level model (all runs): contrasts are computed from it.")
         .def("contrast", &GlmFit::contrast, py::arg("expression"))
         .def_property_readonly("designs", &GlmFit::design_list)
+        .def_property_readonly("single_trial", &GlmFit::single_trial_betas)
         .def_property_readonly("n_voxels", [](const GlmFit& f) { return f.voxels.size(); });
     mod.def("_first_level_fit", &first_level_fit, py::arg("runs"), py::arg("events"), py::arg("confounds"),
             py::arg("strategy"), py::arg("confound_columns"), py::arg("mask"), py::arg("hrf"), py::arg("fir_delays"),
             py::arg("drift"), py::arg("high_pass"), py::arg("drift_order"), py::arg("noise"), py::arg("smooth"),
-            py::arg("modulators"), py::arg("threads"), py::arg("progress"));
+            py::arg("modulators"), py::arg("single_trial"), py::arg("threads"), py::arg("progress"));
     mod.def("_read_label_table", &algia::io::read_label_table, py::arg("path"));
     mod.def("_find_confounds_for", &algia::signal::find_confounds_for, py::arg("bold_path"));
     mod.def("_lmm", &lmm, py::arg("columns"), py::arg("cells"), py::arg("formula"), py::arg("reml"), py::arg("emmeans"),

@@ -536,3 +536,21 @@ def test_docstrings_come_from_the_cli_help():
     for f in (algia.score, algia.permutation_test, algia.mediate, algia.connectivity, algia.clean,
               algia.LabelsMasker, algia.Mediation, algia.PermutationTest, algia.ConnectivityMeasure):
         assert "descriptions from `algia" in f.__doc__, f
+
+
+@pytest.mark.parametrize("mode,noise,hrf", [("lsa", "ols", "glover"), ("lss", "ar1", "glover"),
+                                            ("lss", "ols", "spm + derivative")])
+def test_first_level_single_trial_matches_cli(tmp_path, mode, noise, hrf):
+    img, events, conf = _glm_inputs(tmp_path)
+    (tmp_path / "res").mkdir()
+    run_cli("glm", tmp_path / "run_bold.nii.gz", "--events", tmp_path / "run_events.tsv", "--t-r", 2, "--noise", noise,
+            "--hrf", hrf, "--no-modulators", "--single-trial", mode, "--prefix", "x", "--out", tmp_path / "res")
+    res = algia.first_level(img, events, {}, t_r=2, noise=noise, hrf=hrf, modulators=False, single_trial=mode)
+    st = res["_single_trial"]
+    cli = _cli_map(tmp_path / "res" / f"x_desc-{mode}_betas.nii.gz")
+    assert st["betas"].shape == cli.shape and cli.shape[3] == len(events)
+    np.testing.assert_array_equal(np.asarray(st["betas"].dataobj), cli)
+    header, rows = read_tsv(tmp_path / "res" / f"x_desc-{mode}_trials.tsv")
+    assert list(st["trials"].columns) == header
+    assert list(st["trials"]["trial"]) == [r[2] for r in rows]
+    np.testing.assert_array_equal(st["trials"]["onset"].to_numpy(), num([r[4] for r in rows]))
