@@ -50,6 +50,7 @@
 #include "algia/signature/scorer.hpp"
 #include "algia/stats/glm.hpp"
 #include "algia/trial/lmm.hpp"
+#include "algia/trial/lmm_tables.hpp"
 #include "algia/trial/proportions.hpp"
 
 namespace py = pybind11;
@@ -886,7 +887,6 @@ GlmFit first_level_fit(const py::list& runs, const py::list& events, const py::l
 // The tables `algia trial lmm` writes, as dicts of text columns (the same cells).
 py::dict lmm(const std::vector<std::string>& columns, const std::vector<std::vector<std::string>>& cells,
              const std::string& formula, bool reml, const std::vector<std::string>& emmeans_specs, int threads) {
-    using algia::io::format_number;
     const auto table = make_table(columns, cells, "data");
     const Context ctx = make_context(threads);
     struct Out {
@@ -907,66 +907,14 @@ py::dict lmm(const std::vector<std::string>& columns, const std::vector<std::vec
         }
         return o;
     });
-    const auto& fit = r.fit;
-    algia::io::Table fixed({"term", "estimate", "se", "df", "t", "p"});
-    for (std::size_t j = 0; j < fit.columns.size(); ++j) {
-        const auto i = Eigen::Index(j);
-        fixed.add_row({fit.columns[j], format_number(fit.beta[i]), format_number(fit.se[i]), format_number(fit.df[i]),
-                       format_number(fit.t[i]), format_number(fit.p[i])});
-    }
-    algia::io::Table an({"term", "sum_sq", "mean_sq", "num_df", "den_df", "F", "p"});
-    for (const auto& a : r.anova)
-        an.add_row({a.term, format_number(a.sum_sq), format_number(a.mean_sq), format_number(a.num_df), format_number(a.den_df),
-                    format_number(a.F), format_number(a.p)});
-    algia::io::Table rnd({"group", "effect", "effect2", "variance", "sd", "correlation"});
-    const auto q = fit.re_sd.size();
-    for (Eigen::Index i = 0; i < q; ++i)
-        rnd.add_row({fit.group, fit.random_effects[std::size_t(i)], "", format_number(fit.re_sd[i] * fit.re_sd[i]),
-                     format_number(fit.re_sd[i]), ""});
-    for (Eigen::Index j = 0; j < q; ++j)
-        for (Eigen::Index i = j + 1; i < q; ++i)
-            rnd.add_row({fit.group, fit.random_effects[std::size_t(j)], fit.random_effects[std::size_t(i)], "", "",
-                         format_number(fit.re_corr(i, j))});
-    rnd.add_row({"Residual", "", "", format_number(fit.sigma * fit.sigma), format_number(fit.sigma), ""});
-    algia::io::Table model({"key", "value"});
-    model.add_row({"formula", formula});
-    model.add_row({"method", fit.reml ? "REML" : "ML"});
-    model.add_row({"observations", std::to_string(fit.n_obs)});
-    model.add_row({"groups", std::to_string(fit.n_groups)});
-    model.add_row({"dropped_rows", std::to_string(table.rows() - fit.n_obs)});
-    model.add_row({fit.reml ? "reml_criterion" : "deviance", format_number(fit.criterion)});
-    model.add_row({"loglik", format_number(fit.loglik)});
-    model.add_row({"aic", format_number(fit.aic)});
-    model.add_row({"bic", format_number(fit.bic)});
-    model.add_row({"converged", fit.converged ? "true" : "false"});
-    model.add_row({"singular", fit.singular ? "true" : "false"});
-    model.add_row({"evaluations", std::to_string(fit.evaluations)});
-    model.add_row({"message", fit.message});
-    algia::io::Table em({"spec", "levels", "estimate", "se", "df", "t", "p"});
-    algia::io::Table co({"spec", "contrast", "at", "estimate", "se", "df", "t", "p"});
-    auto join = [](const std::vector<std::string>& v) {
-        std::string s;
-        for (const auto& x : v) s += (s.empty() ? "" : ":") + x;
-        return s;
-    };
-    for (std::size_t k = 0; k < r.emms.size(); ++k) {
-        const auto& m = r.emms[k];
-        for (const auto& e : m.means)
-            em.add_row({emmeans_specs[k], join(e.levels), format_number(e.result.estimate), format_number(e.result.se),
-                        format_number(e.result.df), format_number(e.result.t), format_number(e.result.p)});
-        for (std::size_t i = 0; i < m.contrasts.size(); ++i) {
-            const auto& e = m.contrasts[i];
-            co.add_row({emmeans_specs[k], m.contrast_labels[i], join(e.levels), format_number(e.result.estimate),
-                        format_number(e.result.se), format_number(e.result.df), format_number(e.result.t), format_number(e.result.p)});
-        }
-    }
+    const auto t = algia::trial::lmm_tables(r.fit, r.anova, r.emms, emmeans_specs, formula, table.rows());
     py::dict out;
-    out["fixed"] = table_columns(fixed);
-    out["anova"] = table_columns(an);
-    out["random"] = table_columns(rnd);
-    out["model"] = table_columns(model);
-    out["emmeans"] = table_columns(em);
-    out["contrasts"] = table_columns(co);
+    out["fixed"] = table_columns(t.fixed);
+    out["anova"] = table_columns(t.anova);
+    out["random"] = table_columns(t.random);
+    out["model"] = table_columns(t.model);
+    out["emmeans"] = table_columns(t.emmeans);
+    out["contrasts"] = table_columns(t.contrasts);
     out["anova_note"] = r.anova_note;
     return out;
 }
