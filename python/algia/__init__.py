@@ -173,7 +173,11 @@ def _image(img, name="image"):
         fname = getattr(img, "get_filename", lambda: None)()
         return _Img(data, affine, tr, None, fname or name)
     if isinstance(img, tuple) and len(img) == 2:
-        return _Img(img[0], _np.asarray(img[1], dtype=float), 0.0, None, name)
+        affine = _np.asarray(img[1], dtype=float)
+        if affine.shape != (4, 4):
+            raise AlgiaError(f"{name}: the affine has shape {affine.shape}; it must be 4 x 4. "
+                             "Fix: pass (array, affine) with the image's voxel-to-world matrix")
+        return _Img(img[0], affine, 0.0, None, name)
     if isinstance(img, _np.ndarray):
         return _Img(img, _np.eye(4), 0.0, None, name)
     raise AlgiaError(f"{name}: expected a file path, a nibabel image, an (array, affine) pair or an array, "

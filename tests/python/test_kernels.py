@@ -56,6 +56,8 @@ def test_float32_fortran_arrays_are_not_copied():
     # The caller's arrays are never written to (smoothing works on a copy, see test_first_level_*).
     with pytest.raises(algia.AlgiaError, match="dimensions"):
         _algia._image_address(np.zeros((3, 3), np.float32))
+    with pytest.raises(algia.AlgiaError, match="4 x 4"):
+        algia.score((a[..., 0], np.eye(3)), {"A": (a[..., 0], np.eye(4))})
 
 
 def test_image_outputs_share_algias_buffer(tmp_path):
