@@ -1,13 +1,16 @@
 // _algia: the compiled part of the Python package `algia` (pybind11). The functions mirror the
-// library's kernels; python/algia/__init__.py re-exports them with a thin pure-Python layer.
+// library's kernels; python/algia/__init__.py re-exports them with a thin pure-Python layer (which
+// resolves paths / nibabel images / DataFrames into the arguments these functions take).
 //
 // Arrays: images come back as float32 numpy arrays in Fortran order (x fastest) that share the
-// image's storage (a capsule owns it: no copy). Matrices passed in (time series, designs, data)
-// are converted once to float64 Eigen matrices; results are returned as new float64 arrays.
+// image's storage (a capsule owns it: no copy). Images passed in (image_arg) are viewed in place
+// when they are float32 Fortran-ordered, else converted once. Matrices passed in (time series,
+// designs, data) are converted once to float64 Eigen matrices; results are new float64 arrays.
 // Errors: algia::Error becomes algia.AlgiaError (a ValueError) for invalid input, usage and
 // unsupported features, algia.AlgiaIOError (an OSError) for files, with the same message.
-// Long calls release the GIL; connectivity, permutation_test and mediate stop on Ctrl-C
-// (KeyboardInterrupt).
+// Long calls release the GIL, stop on Ctrl-C (KeyboardInterrupt) and report progress to an
+// optional Python callback (run_interruptible).
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
