@@ -13,6 +13,7 @@
 #include "algia/core/error.hpp"
 #include "algia/core/version.hpp"
 #include "command.hpp"
+#include "help_json.hpp"
 
 namespace {
 
@@ -44,6 +45,12 @@ int main(int argc, char** argv) {
     for (const auto& cmd : algia::cli::all_commands()) {
         CLI::App* sub = app.add_subcommand(cmd.name, cmd.summary);
         runs.emplace_back(sub, cmd.declare(*sub));
+    }
+
+    // Hidden: the option declarations as JSON (the Python package's docstrings are built from it).
+    if (argc == 2 && std::string(argv[1]) == "--help-json") {
+        std::fputs(algia::cli::help_json(app).c_str(), stdout);
+        return 0;
     }
 
     // The BIDS-App form `algia FMRIPREP_DIR OUTPUT_DIR participant|group ...` is `algia run ...`: when

@@ -13,6 +13,7 @@
 #include "algia/glm/design.hpp"
 #include "algia/glm/model.hpp"
 #include "algia/glm/picture.hpp"
+#include "algia/glm/single_trial.hpp"
 #include "algia/io/file.hpp"
 #include "algia/io/json.hpp"
 #include "algia/io/nifti.hpp"
@@ -290,62 +291,10 @@ Command glm_command() {
                         std::vector<Eigen::VectorXd> betas;
                         io::Table trials({"volume", "run", "trial", "trial_type", "onset", "duration"});
                         for (std::size_t r = 0; r < n_runs; ++r) {
-                            const auto list = glm::list_trials(run_events[r]);
-                            const auto fit_one = [&](const glm::Events& ev, const std::string& column) {
-                                auto d = glm::make_design_matrix(run_times[r], ev, dopt, run_conf[r], conf_names);
-                                glm::check_full_rank(d, fmt::format("{} (run {}, {} single-trial design)", o->bold[r], r + 1, o->single_trial));
-                                const auto f = glm::fit_run(d.X, Ys[r], noise, ctx);
-                                const auto it = std::find(d.columns.begin(), d.columns.end(), column);
-                                return Eigen::VectorXd(f.beta.row(it - d.columns.begin()).transpose());
-                            };
-                            if (!lss) {
-                                const auto ev = glm::lsa_events(run_events[r], list);
-                                auto d = glm::make_design_matrix(run_times[r], ev, dopt, run_conf[r], conf_names);
-                                glm::check_full_rank(d, fmt::format("{} (run {}, LSA design)", o->bold[r], r + 1));
-                                const auto f = glm::fit_run(d.X, Ys[r], noise, ctx);
-                                for (const auto& tr : list) {
-                                    const auto it = std::find(d.columns.begin(), d.columns.end(), tr.name);
-                                    betas.push_back(f.beta.row(it - d.columns.begin()).transpose());
-                                }
-                            } else {
-                                // Every LSS design is a linear map of the LSA design (single-basis HRFs): one pass
-                                // over the data for all trials; otherwise one fit per trial.
-                                const bool linear = dopt.hrf == glm::HrfModel::spm || dopt.hrf == glm::HrfModel::glover || dopt.hrf == glm::HrfModel::none;
-                                bool shared = linear;
-                                glm::DesignMatrix A;
-                                std::vector<Eigen::MatrixXd> maps;
-                                std::vector<Eigen::Index> target;
-                                if (shared) {
-                                    A = glm::make_design_matrix(run_times[r], glm::lsa_events(run_events[r], list), dopt, run_conf[r], conf_names);
-                                    glm::check_full_rank(A, fmt::format("{} (run {}, LSA design)", o->bold[r], r + 1));
-                                    const auto col_of = [&](const std::string& c) {
-                                        const auto it = std::find(A.columns.begin(), A.columns.end(), c);
-                                        return it == A.columns.end() ? Eigen::Index(-1) : Eigen::Index(it - A.columns.begin());
-                                    };
-                                    for (std::size_t i = 0; i < list.size() && shared; ++i) {
-                                        auto d = glm::make_design_matrix(run_times[r], glm::lss_events(run_events[r], list, i), dopt, run_conf[r], conf_names);
-                                        glm::check_full_rank(d, fmt::format("{} (run {}, LSS design of {})", o->bold[r], r + 1, list[i].name));
-                                        Eigen::MatrixXd Mi = Eigen::MatrixXd::Zero(A.X.cols(), d.X.cols());
-                                        for (std::size_t c = 0; c < d.columns.size(); ++c) {
-                                            const Eigen::Index a = col_of(d.columns[c]);
-                                            if (a >= 0) Mi(a, Eigen::Index(c)) = 1;
-                                            else
-                                                for (std::size_t k = 0; k < list.size(); ++k)
-                                                    if (k != i && list[k].trial_type == d.columns[c]) Mi(col_of(list[k].name), Eigen::Index(c)) = 1;
-                                        }
-                                        const double scale = std::max(1.0, d.X.cwiseAbs().maxCoeff());
-                                        if ((A.X * Mi - d.X).cwiseAbs().maxCoeff() > 1e-9 * scale) shared = false;
-                                        target.push_back(Eigen::Index(std::find(d.columns.begin(), d.columns.end(), list[i].name) - d.columns.begin()));
-                                        maps.push_back(std::move(Mi));
-                                    }
-                                }
-                                if (shared) {
-                                    const Eigen::MatrixXd b = glm::shared_design_betas(A.X, maps, target, Ys[r], noise, ctx);
-                                    for (Eigen::Index i = 0; i < b.rows(); ++i) betas.push_back(b.row(i).transpose());
-                                } else {
-                                    for (std::size_t i = 0; i < list.size(); ++i) betas.push_back(fit_one(glm::lss_events(run_events[r], list, i), list[i].name));
-                                }
-                            }
+                            auto st = glm::single_trial_betas(run_times[r], run_events[r], dopt, run_conf[r], conf_names, Ys[r], noise, lss,
+                                                              fmt::format("{} (run {}", o->bold[r], r + 1), ctx);
+                            const auto& list = st.trials;
+                            for (auto& b : st.betas) betas.push_back(std::move(b));
                             for (const auto& tr : list)
                                 trials.add_row({std::to_string(trials.rows()), std::to_string(r + 1), tr.name, tr.trial_type, io::format_number(tr.onset),
                                                 io::format_number(tr.duration)});

@@ -12,6 +12,7 @@
 #include "algia/io/file.hpp"
 #include "algia/io/tsv.hpp"
 #include "algia/trial/lmm.hpp"
+#include "algia/trial/lmm_tables.hpp"
 
 namespace algia::cli {
 
@@ -144,63 +145,14 @@ Command trial_lmm_command() {
                         anova_note = e.what();  // e.g. no intercept: the other outputs stand
                     }
                     // Everything is computed; now write.
-                    io::Table fixed({"term", "estimate", "se", "df", "t", "p"});
-                    for (std::size_t j = 0; j < fit.columns.size(); ++j) {
-                        const auto i = Eigen::Index(j);
-                        fixed.add_row({fit.columns[j], format_number(fit.beta[i]), format_number(fit.se[i]), format_number(fit.df[i]),
-                                       format_number(fit.t[i]), format_number(fit.p[i])});
-                    }
-                    io::Table an({"term", "sum_sq", "mean_sq", "num_df", "den_df", "F", "p"});
-                    for (const auto& r : anova)
-                        an.add_row({r.term, format_number(r.sum_sq), format_number(r.mean_sq), format_number(r.num_df),
-                                    format_number(r.den_df), format_number(r.F), format_number(r.p)});
-                    io::Table rnd({"group", "effect", "effect2", "variance", "sd", "correlation"});
-                    const auto q = fit.re_sd.size();
-                    for (Eigen::Index i = 0; i < q; ++i)
-                        rnd.add_row({fit.group, fit.random_effects[std::size_t(i)], "", format_number(fit.re_sd[i] * fit.re_sd[i]),
-                                     format_number(fit.re_sd[i]), ""});
-                    for (Eigen::Index j = 0; j < q; ++j)
-                        for (Eigen::Index i = j + 1; i < q; ++i)
-                            rnd.add_row({fit.group, fit.random_effects[std::size_t(j)], fit.random_effects[std::size_t(i)], "", "",
-                                         format_number(fit.re_corr(i, j))});
-                    rnd.add_row({"Residual", "", "", format_number(fit.sigma * fit.sigma), format_number(fit.sigma), ""});
-                    io::Table model({"key", "value"});
-                    model.add_row({"formula", o->formula});
-                    model.add_row({"method", fit.reml ? "REML" : "ML"});
-                    model.add_row({"observations", std::to_string(fit.n_obs)});
-                    model.add_row({"groups", std::to_string(fit.n_groups)});
-                    model.add_row({"dropped_rows", std::to_string(table.rows() - fit.n_obs)});
-                    model.add_row({fit.reml ? "reml_criterion" : "deviance", format_number(fit.criterion)});
-                    model.add_row({"loglik", format_number(fit.loglik)});
-                    model.add_row({"aic", format_number(fit.aic)});
-                    model.add_row({"bic", format_number(fit.bic)});
-                    model.add_row({"converged", fit.converged ? "true" : "false"});
-                    model.add_row({"singular", fit.singular ? "true" : "false"});
-                    model.add_row({"evaluations", std::to_string(fit.evaluations)});
-                    model.add_row({"message", fit.message});
-                    io::write_table(o->out + "_fixed.tsv", fixed);
-                    io::write_table(o->out + "_anova.tsv", an);
-                    io::write_table(o->out + "_random.tsv", rnd);
-                    io::write_table(o->out + "_model.tsv", model);
+                    const auto t = trial::lmm_tables(fit, anova, emms, o->emmeans, o->formula, table.rows());
+                    io::write_table(o->out + "_fixed.tsv", t.fixed);
+                    io::write_table(o->out + "_anova.tsv", t.anova);
+                    io::write_table(o->out + "_random.tsv", t.random);
+                    io::write_table(o->out + "_model.tsv", t.model);
                     if (!emms.empty()) {
-                        std::vector<std::string> mcols = {"spec"}, ccols = {"spec", "contrast"};
-                        io::Table em({"spec", "levels", "estimate", "se", "df", "t", "p"});
-                        io::Table co({"spec", "contrast", "at", "estimate", "se", "df", "t", "p"});
-                        for (std::size_t k = 0; k < emms.size(); ++k) {
-                            const auto& m = emms[k];
-                            for (const auto& r : m.means)
-                                em.add_row({o->emmeans[k], fmt::format("{}", fmt::join(r.levels, ":")), format_number(r.result.estimate),
-                                            format_number(r.result.se), format_number(r.result.df), format_number(r.result.t),
-                                            format_number(r.result.p)});
-                            for (std::size_t i = 0; i < m.contrasts.size(); ++i) {
-                                const auto& r = m.contrasts[i];
-                                co.add_row({o->emmeans[k], m.contrast_labels[i], r.levels.empty() ? "" : fmt::format("{}", fmt::join(r.levels, ":")),
-                                            format_number(r.result.estimate), format_number(r.result.se), format_number(r.result.df),
-                                            format_number(r.result.t), format_number(r.result.p)});
-                            }
-                        }
-                        io::write_table(o->out + "_emmeans.tsv", em);
-                        io::write_table(o->out + "_contrasts.tsv", co);
+                        io::write_table(o->out + "_emmeans.tsv", t.emmeans);
+                        io::write_table(o->out + "_contrasts.tsv", t.contrasts);
                     }
                     std::printf("%s\n", fmt::format("{} fit of {}: {} observations, {} groups of {}; {} {:.4f}; {}", fit.reml ? "REML" : "ML",
                                                     o->formula, fit.n_obs, fit.n_groups, fit.group,

@@ -220,12 +220,16 @@ BootstrapResult bootstrap(const Model& model, const BootstrapOptions& options, c
     out.fit = model.fit();
     const std::size_t Q = model.parameters().size();
     Eigen::MatrixXd samples(static_cast<Eigen::Index>(B), static_cast<Eigen::Index>(Q));
-    parallel_for(ctx, B, 64, [&](std::size_t r0, std::size_t r1) {
-        for (std::size_t r = r0; r < r1; ++r) {
-            const std::vector<std::size_t> rows = explicit_rows ? options.rows[r] : resample_rows(options.seed, r, n);
-            samples.row(static_cast<Eigen::Index>(r)) = model.estimate(rows).transpose();
-        }
-    });
+    {
+        ProgressScope progress(ctx.progress(), "bootstrap", B);
+        parallel_for(ctx, B, 64, [&](std::size_t r0, std::size_t r1) {
+            for (std::size_t r = r0; r < r1; ++r) {
+                const std::vector<std::size_t> rows = explicit_rows ? options.rows[r] : resample_rows(options.seed, r, n);
+                samples.row(static_cast<Eigen::Index>(r)) = model.estimate(rows).transpose();
+            }
+            progress.advance(r1 - r0);
+        });
+    }
     Eigen::MatrixXd jack;
     if (options.ci == CiMethod::bca) {
         jack.resize(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(Q));

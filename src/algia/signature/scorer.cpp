@@ -1,5 +1,6 @@
 #include "algia/signature/scorer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -29,30 +30,61 @@ Scorer::Scorer(std::vector<SignatureSource> signatures, std::vector<Metric> metr
     if (sources_.empty())
         throw Error(Kind::usage, "no signature given").hint("pass --signature NAME=PATH (repeat for several)");
     if (metrics_.empty()) metrics_ = {Metric::dot, Metric::cosine, Metric::correlation};
-    for (const auto& s : sources_) {
-        auto w = load_single_volume(s.path, fmt::format("signature '{}'", s.name), ctx);
-        // NaN weights carry no weight.
-        std::int64_t nonzero = 0;
-        for (float& v : w.values()) {
-            if (!std::isfinite(v)) v = 0.0f;
-            nonzero += v != 0.0f;
-        }
-        if (nonzero == 0)
-            throw Error(Kind::invalid_input, fmt::format("{}: signature '{}' has no non-zero weights", s.path, s.name))
-                .hint("check that this is the weight map and not a mask or an empty image");
-        weights_.push_back(std::move(w));
+    for (const auto& s : sources_) add_weights(s, load_single_volume(s.path, fmt::format("signature '{}'", s.name), ctx));
+}
+
+Scorer::Scorer(std::vector<SignatureSource> signatures, const std::vector<image::Image<float>>& weights,
+               std::vector<Metric> metrics)
+    : sources_(std::move(signatures)), metrics_(std::move(metrics)) {
+    if (sources_.empty()) throw Error(Kind::usage, "no signature given").hint("give at least one weight map");
+    if (weights.size() != sources_.size()) throw Error(Kind::internal, "Scorer: one weight map per signature");
+    if (metrics_.empty()) metrics_ = {Metric::dot, Metric::cosine, Metric::correlation};
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+        const auto& w = weights[i];
+        if (w.volumes() != 1)
+            throw Error(Kind::invalid_input, fmt::format("{}: signature '{}' has {} volumes; it must be a single 3D map",
+                                                         sources_[i].path, sources_[i].name, w.volumes()))
+                .hint("pass the one volume you mean");
+        image::Image<float> copy(w.grid(), 1);
+        std::copy(w.data(), w.data() + w.size(), copy.data());
+        add_weights(sources_[i], std::move(copy));
     }
+}
+
+void Scorer::add_weights(const SignatureSource& s, image::Image<float> w) {
+    // NaN weights carry no weight.
+    std::int64_t nonzero = 0;
+    for (float& v : w.values()) {
+        if (!std::isfinite(v)) v = 0.0f;
+        nonzero += v != 0.0f;
+    }
+    if (nonzero == 0)
+        throw Error(Kind::invalid_input, fmt::format("{}: signature '{}' has no non-zero weights", s.path, s.name))
+            .hint("check that this is the weight map and not a mask or an empty image");
+    weights_.push_back(std::move(w));
 }
 
 void Scorer::set_mask(const std::string& path, const Context& ctx) { mask_ = load_single_volume(path, "mask", ctx); }
 
+void Scorer::set_mask(const image::Image<float>& mask, const std::string& name) {
+    if (mask.volumes() != 1)
+        throw Error(Kind::invalid_input, fmt::format("{}: the mask has {} volumes; it must be a single 3D map", name, mask.volumes()));
+    mask_ = mask;
+}
+
 void Scorer::set_regions(const std::string& path, const Context& ctx) {
-    atlas_ = load_single_volume(path, "atlas", ctx);
-    for (float v : atlas_->values())
+    set_regions(load_single_volume(path, "atlas", ctx), path);
+}
+
+void Scorer::set_regions(const image::Image<float>& atlas, const std::string& name) {
+    if (atlas.volumes() != 1)
+        throw Error(Kind::invalid_input, fmt::format("{}: the atlas has {} volumes; it must be a single 3D map", name, atlas.volumes()));
+    for (float v : atlas.values())
         if (std::isfinite(v) && (v != std::round(v) || v < 0 || v > 1e9))
-            throw Error(Kind::invalid_input, fmt::format("{}: the atlas holds a value that is not a label ({})", path, v))
+            throw Error(Kind::invalid_input, fmt::format("{}: the atlas holds a value that is not a label ({})", name, v))
                 .hint("--by-region needs a label image (integers, 0 = background); for probabilistic maps "
                       "threshold them first");
+    atlas_ = atlas;
 }
 
 std::shared_ptr<const Scorer::OnGrid> Scorer::on_grid(const image::Grid& grid, const Context& ctx) {

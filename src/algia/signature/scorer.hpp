@@ -33,11 +33,18 @@ struct SignatureSource {
 class Scorer {
 public:
     Scorer(std::vector<SignatureSource> signatures, std::vector<Metric> metrics, const Context& ctx);
+    // Weight maps already in memory (the Python module): `weights[i]` belongs to `signatures[i]`
+    // (whose path is only used in messages). The weights are copied (NaN -> 0 is applied to the copy).
+    Scorer(std::vector<SignatureSource> signatures, const std::vector<image::Image<float>>& weights,
+           std::vector<Metric> metrics);
 
     // Restrict scoring to voxels where the mask is non-zero (resampled by nearest neighbour).
     void set_mask(const std::string& path, const Context& ctx);
     // Also score within each region of a label atlas (resampled by nearest neighbour).
     void set_regions(const std::string& path, const Context& ctx);
+    // The same with images in memory (they must outlive the scorer); `name` is used in messages.
+    void set_mask(const image::Image<float>& mask, const std::string& name);
+    void set_regions(const image::Image<float>& atlas, const std::string& name);
 
     const std::vector<SignatureSource>& signatures() const noexcept { return sources_; }
     const std::vector<Metric>& metrics() const noexcept { return metrics_; }
@@ -47,6 +54,7 @@ public:
     std::vector<ScoreRow> score(const image::Image<float>& data, const std::string& name, const Context& ctx);
 
 private:
+    void add_weights(const SignatureSource& source, image::Image<float> w);
     struct OnGrid {
         std::vector<image::Image<float>> weights;
         std::vector<std::uint8_t> keep;        // empty = no mask

@@ -262,6 +262,7 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
     if (tfce_on) r.null_max_tfce.assign(std::size_t(N), 0.0);
     const std::size_t blocks = std::size_t((N + 15) / 16);
     std::vector<std::vector<std::int32_t>> counts(blocks, std::vector<std::int32_t>(std::size_t(V), 0));
+    ProgressScope progress(ctx.progress(), "permutations", std::uint64_t(N));
     parallel_for(ctx, std::size_t(N), 16, [&](std::size_t b, std::size_t e) {
         auto& cnt = counts[b / 16];
         Eigen::VectorXd t;
@@ -293,6 +294,7 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
                 r.null_max_tfce[k] = o.two_sided ? tf.cwiseAbs().maxCoeff() : tf.maxCoeff();
             }
         }
+        progress.advance(e - b);
     });
     r.p_uncorrected.resize(V);
     r.p_fwe.resize(V);
