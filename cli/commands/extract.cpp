@@ -13,6 +13,7 @@
 #include "algia/io/json.hpp"
 #include "algia/io/labels.hpp"
 #include "algia/io/nifti.hpp"
+#include "algia/io/volume_reader.hpp"
 #include "algia/io/tsv.hpp"
 #include "algia/signal/clean.hpp"
 #include "algia/signal/confounds.hpp"
@@ -73,9 +74,20 @@ Command extract_command() {
                     if (o->atlas.empty() && o->maps.empty() && o->seeds.empty())
                         throw Error(Kind::usage, "no regions given").hint("pass --atlas LABELS, --maps MAPS or --seed X,Y,Z[,R]");
                     io::check_output_path(ts_path, {o->bold}, "--out");
+                    // Label means need one volume at a time: the run is streamed (memory: one
+                    // volume); maps and spheres read it whole.
                     io::ImageHeader h;
-                    const auto bold = io::read_image<float>(o->bold, ctx, &h);
-                    if (bold.volumes() < 2)
+                    std::unique_ptr<io::VolumeReader> reader;
+                    image::Image<float> bold;
+                    if (!o->atlas.empty()) {
+                        reader = std::make_unique<io::VolumeReader>(o->bold);
+                        h = reader->header();
+                    } else {
+                        bold = io::read_image<float>(o->bold, ctx, &h);
+                    }
+                    const image::Grid bold_grid = reader ? reader->grid() : bold.grid();
+                    const std::int64_t volumes = reader ? reader->volumes() : bold.volumes();
+                    if (volumes < 2)
                         throw Error(Kind::invalid_input,
                                     fmt::format("{}: is 3-D, but `algia extract` needs a 4-D BOLD run", o->bold))
                             .hint("pass the preprocessed BOLD file (desc-preproc_bold.nii.gz), not a mask or a map");
@@ -89,16 +101,16 @@ Command extract_command() {
                     } else if (!o->maps.empty()) {
                         atlas = io::read_image<float>(o->maps, ctx);
                     }
-                    const bool resampled = !atlas.empty() && !atlas.grid().same_as(bold.grid());
+                    const bool resampled = !atlas.empty() && !atlas.grid().same_as(bold_grid);
                     image::Image<float> mask;
                     if (!o->mask.empty()) mask = io::read_image<float>(o->mask, ctx);
-                    const std::size_t nt = std::size_t(bold.volumes());
+                    const std::size_t nt = std::size_t(volumes);
                     const Denoising dn = prepare_denoising(o->dn, o->bold, h.tr_seconds, nt);
                     const auto& conf = dn.confounds;
                     const double tr = dn.tr;
                     signal::RegionSignals rs;
                     if (!o->atlas.empty()) {
-                        rs = signal::label_signals(bold, atlas, mask, ctx);
+                        rs = signal::label_signals(*reader, atlas, mask, ctx);
                     } else if (!o->maps.empty()) {
                         rs.signals = signal::maps_signals(bold, atlas, mask, ctx);
                         for (Eigen::Index m = 0; m < rs.signals.cols(); ++m) rs.labels.push_back(std::int32_t(m + 1));

@@ -245,6 +245,14 @@ ImageHeader read_header(const std::string& path) {
     return h;
 }
 
+void convert_voxels(const ImageHeader& h, const std::byte* raw, float* out, std::size_t n) {
+    if (native_same_type(h.datatype, sizeof(float)) && !h.swapped && !h.scaled) {
+        std::memcpy(out, raw, n * sizeof(float));
+        return;
+    }
+    convert_dispatch<float>(h.datatype, raw, out, n, h.swapped, h.scaled, h.slope, h.inter);
+}
+
 template <class T>
 image::Image<T> read_image(const std::string& path, const Context& ctx, ImageHeader* header_out) {
     const ImagePaths paths = resolve_image_paths(path);

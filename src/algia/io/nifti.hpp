@@ -48,6 +48,10 @@ image::Image<T> read_image_from_memory(std::span<const std::byte> header_bytes,
                                        std::span<const std::byte> data_bytes, const std::string& name,
                                        const Context& ctx, ImageHeader* header_out = nullptr);
 
+// Converts n voxels of raw image bytes (the header's datatype, byte order and scaling) to float, as
+// read_image does.
+void convert_voxels(const ImageHeader& h, const std::byte* raw, float* out, std::size_t n);
+
 struct WriteOptions {
     std::string descrip = "algia";
     int xform_code = 1;          // 1 scanner, 2 aligned, 3 Talairach, 4 MNI, 5 template

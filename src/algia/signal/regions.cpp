@@ -9,12 +9,20 @@
 #include "algia/core/error.hpp"
 #include "algia/core/parallel.hpp"
 #include "algia/image/resample.hpp"
+#include "algia/io/volume_reader.hpp"
 
 namespace algia::signal {
 
-RegionSignals label_signals(const image::Image<float>& bold, const image::Image<float>& atlas_in,
-                            const image::Image<float>& mask_in, const Context& ctx) {
-    const auto& grid = bold.grid();
+namespace {
+
+// Which region (index into labels) each voxel of the BOLD grid belongs to, -1 for none.
+struct LabelPlan {
+    RegionSignals meta;  // labels, voxels, missing (no signals)
+    std::vector<std::int32_t> region_of;
+};
+
+LabelPlan plan_labels(const image::Grid& grid, const image::Image<float>& atlas_in, const image::Image<float>& mask_in,
+                      const Context& ctx) {
     const image::Image<float> atlas =
         atlas_in.grid().same_as(grid) ? atlas_in : image::resample(atlas_in, grid, image::Interp::nearest, ctx);
     image::Image<float> mask;
@@ -29,7 +37,8 @@ RegionSignals label_signals(const image::Image<float>& bold, const image::Image<
         all_labels.insert(std::int32_t(v));
     }
     std::map<std::int32_t, std::int32_t> index;
-    std::vector<std::int32_t> region_of(std::size_t(grid.voxels()), -1);
+    LabelPlan plan;
+    plan.region_of.assign(std::size_t(grid.voxels()), -1);
     std::map<std::int32_t, std::int64_t> count;
     for (std::int64_t v = 0; v < grid.voxels(); ++v) {
         const float a = atlas.data()[v];
@@ -37,7 +46,7 @@ RegionSignals label_signals(const image::Image<float>& bold, const image::Image<
         if (!mask.empty() && !(std::isfinite(mask.data()[v]) && mask.data()[v] != 0)) continue;
         count[std::int32_t(a)]++;
     }
-    RegionSignals out;
+    RegionSignals& out = plan.meta;
     for (const auto& [label, n] : count) {
         index[label] = std::int32_t(out.labels.size());
         out.labels.push_back(label);
@@ -52,23 +61,50 @@ RegionSignals label_signals(const image::Image<float>& bold, const image::Image<
         const float a = atlas.data()[v];
         if (!std::isfinite(a) || a <= 0) continue;
         if (!mask.empty() && !(std::isfinite(mask.data()[v]) && mask.data()[v] != 0)) continue;
-        region_of[std::size_t(v)] = index[std::int32_t(a)];
+        plan.region_of[std::size_t(v)] = index[std::int32_t(a)];
     }
+    return plan;
+}
+
+// Region means of one volume into row t of `signals`; `sum` is scratch of one entry per region.
+void region_means(const LabelPlan& plan, const float* vol, std::vector<double>& sum, Eigen::MatrixXd& signals,
+                  Eigen::Index t) {
+    sum.assign(plan.meta.labels.size(), 0.0);
+    for (std::size_t v = 0; v < plan.region_of.size(); ++v) {
+        const std::int32_t r = plan.region_of[v];
+        if (r >= 0) sum[std::size_t(r)] += vol[v];
+    }
+    for (std::size_t r = 0; r < sum.size(); ++r) signals(t, Eigen::Index(r)) = sum[r] / double(plan.meta.voxels[r]);
+}
+
+}  // namespace
+
+RegionSignals label_signals(const image::Image<float>& bold, const image::Image<float>& atlas_in,
+                            const image::Image<float>& mask_in, const Context& ctx) {
+    const auto& grid = bold.grid();
+    const LabelPlan plan = plan_labels(grid, atlas_in, mask_in, ctx);
+    RegionSignals out = plan.meta;
     const std::int64_t nt = bold.volumes();
     out.signals = Eigen::MatrixXd::Zero(nt, Eigen::Index(out.labels.size()));
     parallel_for(ctx, std::size_t(nt), 1, [&](std::size_t t0, std::size_t t1) {
-        std::vector<double> sum(out.labels.size());
-        for (std::size_t t = t0; t < t1; ++t) {
-            std::fill(sum.begin(), sum.end(), 0.0);
-            const float* vol = bold.data() + std::int64_t(t) * grid.voxels();
-            for (std::size_t v = 0; v < region_of.size(); ++v) {
-                const std::int32_t r = region_of[v];
-                if (r >= 0) sum[std::size_t(r)] += vol[v];
-            }
-            for (std::size_t r = 0; r < sum.size(); ++r)
-                out.signals(Eigen::Index(t), Eigen::Index(r)) = sum[r] / double(out.voxels[r]);
-        }
+        std::vector<double> sum;
+        for (std::size_t t = t0; t < t1; ++t)
+            region_means(plan, bold.data() + std::int64_t(t) * grid.voxels(), sum, out.signals, Eigen::Index(t));
     });
+    return out;
+}
+
+RegionSignals label_signals(io::VolumeReader& bold, const image::Image<float>& atlas_in,
+                            const image::Image<float>& mask_in, const Context& ctx) {
+    const LabelPlan plan = plan_labels(bold.grid(), atlas_in, mask_in, ctx);
+    RegionSignals out = plan.meta;
+    out.signals = Eigen::MatrixXd::Zero(bold.volumes(), Eigen::Index(out.labels.size()));
+    std::vector<float> vol(std::size_t(bold.voxels()));
+    std::vector<double> sum;
+    for (Eigen::Index t = 0; bold.next(vol); ++t) {
+        ctx.throw_if_cancelled();
+        region_means(plan, vol.data(), sum, out.signals, t);
+    }
     return out;
 }
 

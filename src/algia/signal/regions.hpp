@@ -12,6 +12,10 @@
 #include "algia/core/context.hpp"
 #include "algia/image/image.hpp"
 
+namespace algia::io {
+class VolumeReader;
+}
+
 namespace algia::signal {
 
 struct RegionSignals {
@@ -24,6 +28,10 @@ struct RegionSignals {
 // `atlas` may be on any grid (resampled by nearest neighbour when it differs from the BOLD's);
 // `mask` (optional, empty image = none) likewise.
 RegionSignals label_signals(const image::Image<float>& bold, const image::Image<float>& atlas,
+                            const image::Image<float>& mask, const Context& ctx);
+
+// The same, reading the run volume by volume (memory: one volume, not the run); identical values.
+RegionSignals label_signals(io::VolumeReader& bold, const image::Image<float>& atlas,
                             const image::Image<float>& mask, const Context& ctx);
 
 }  // namespace algia::signal
