@@ -63,6 +63,7 @@ Command run_command() {
                         if (!o->no_report) report_paths(report::write_reports(o->output, ctx));
                         return 0;
                     }
+                    pipeline::check_glm(config, layout);
                     std::vector<const pipeline::ParticipantFiles*> selected;
                     for (auto label : o->labels) {
                         if (label.rfind("sub-", 0) == 0) label = label.substr(4);
