@@ -193,6 +193,83 @@ void qcfc(const Config& config, const Layout& layout, const std::vector<std::str
     io::write_table((gdir / "qcfc_summary.tsv").string(), summary);
 }
 
+
+// One-sample group maps of each heat contrast per session: the participants' effect maps (voxels
+// non-zero and finite in every map) -> mean effect and t (stats::glm_t with a constant design).
+void group_maps(const Config& config, const Layout& layout, const std::vector<std::string>& labels, const fs::path& gdir,
+                const Context& ctx) {
+    if (!config.glm) return;
+    std::map<std::string, std::vector<std::string>> files;  // "ses-X_contrast-Y" -> effect maps
+    for (const auto& label : labels)
+        for (const auto& ses : layout.sessions) {
+            const fs::path func = gdir.parent_path() / ("sub-" + label) / (ses.empty() ? fs::path("func") : fs::path("ses-" + ses) / "func");
+            if (!fs::is_directory(func)) continue;
+            std::vector<fs::path> found;
+            const std::string tail = "_stat-effect_statmap.nii.gz";
+            const std::string head = "sub-" + label + (ses.empty() ? "" : "_ses-" + ses) + "_task-" + config.heat_task + "_";
+            for (const auto& e : fs::directory_iterator(func)) {
+                const std::string n = e.path().filename().string();
+                if (n.rfind(head, 0) == 0 && n.find("_run-") == std::string::npos && n.size() > tail.size() &&
+                    n.compare(n.size() - tail.size(), tail.size(), tail) == 0)
+                    found.push_back(e.path());
+            }
+            std::sort(found.begin(), found.end());
+            for (const auto& f : found) {
+                const std::string n = f.filename().string();
+                const auto c = n.find("_contrast-");
+                const std::string tail = "_stat-effect_statmap.nii.gz";
+                const std::string contrast = n.substr(c + 10, n.size() - tail.size() - (c + 10));
+                files[(ses.empty() ? std::string() : "ses-" + ses + "_") + "task-" + config.heat_task + "_contrast-" + contrast].push_back(f.string());
+            }
+        }
+    for (const auto& [key, list] : files) {
+        if (list.size() < 3) continue;
+        std::vector<image::Image<float>> maps;
+        for (const auto& f : list) maps.push_back(io::read_image<float>(f, ctx));
+        const auto& grid = maps[0].grid();
+        bool same = true;
+        for (const auto& m : maps) same = same && m.grid().same_as(grid) && m.volumes() == 1;
+        if (!same) continue;  // participants on other grids: no voxelwise group map
+        std::vector<std::int64_t> voxels;
+        for (std::int64_t v = 0; v < grid.voxels(); ++v) {
+            bool in = true;
+            for (const auto& m : maps) in = in && std::isfinite(m.data()[v]) && m.data()[v] != 0;
+            if (in) voxels.push_back(v);
+        }
+        if (voxels.empty()) continue;
+        Eigen::MatrixXd Y(Eigen::Index(maps.size()), Eigen::Index(voxels.size()));
+        for (std::size_t i = 0; i < maps.size(); ++i)
+            for (std::size_t j = 0; j < voxels.size(); ++j) Y(Eigen::Index(i), Eigen::Index(j)) = maps[i].data()[voxels[j]];
+        const auto t = stats::glm_t(Eigen::MatrixXd::Ones(Y.rows(), 1), Y, Eigen::VectorXd::Ones(1));
+        const auto write = [&](const std::string& stat, const Eigen::VectorXd& values) {
+            image::Image<float> img(grid, 1);
+            std::fill(img.data(), img.data() + img.size(), 0.0f);
+            for (std::size_t j = 0; j < voxels.size(); ++j) img.data()[voxels[j]] = float(values[Eigen::Index(j)]);
+            io::WriteOptions wo;
+            wo.descrip = fmt::format("algia group one-sample n={} df={}", maps.size(), t.df);
+            io::write_nifti((gdir / (key + "_stat-" + stat + "_statmap.nii.gz")).string(), img, ctx, wo);
+        };
+        write("effect", t.effect);
+        write("t", t.t);
+        // The participants' mean images averaged: the reference the report draws the map on.
+        image::Image<float> ref(grid, 1);
+        std::fill(ref.data(), ref.data() + ref.size(), 0.0f);
+        int nref = 0;
+        for (const auto& f : list) {
+            const std::string mp = f.substr(0, f.find("_contrast-")) + "_desc-mean_bold.nii.gz";
+            if (!fs::exists(mp)) continue;
+            const auto m = io::read_image<float>(mp, ctx);
+            if (!m.grid().same_as(grid)) continue;
+            for (std::int64_t v = 0; v < grid.voxels(); ++v) ref.data()[v] += m.data()[v];
+            ++nref;
+        }
+        if (nref) {
+            for (std::int64_t v = 0; v < grid.voxels(); ++v) ref.data()[v] /= float(nref);
+            io::write_nifti((gdir / (key.substr(0, key.find("_contrast-")) + "_desc-mean_bold.nii.gz")).string(), ref, ctx);
+        }
+    }
+}
+
 }  // namespace
 
 void run_group(const Config& config, const Layout& layout, const std::string& output_dir, const Context& ctx) {
@@ -338,6 +415,7 @@ void run_group(const Config& config, const Layout& layout, const std::string& ou
     io::write_table((gdir / "group_table.tsv").string(), table);
 
     qcfc(config, layout, labels, values, gdir, ctx);
+    group_maps(config, layout, labels, gdir, ctx);
 
     // Group models: outcome ~ formula, the contrast tested parametrically and by permutation.
     io::Table models({"model", "outcome", "formula", "contrast", "n", "estimate", "se", "t", "df", "p", "p_permutation", "permutations"});

@@ -448,6 +448,17 @@ bool run_participant(const Config& config, const Layout& layout, const Participa
                 throw Error(Kind::invalid_input, fmt::format("{}: no events.tsv beside this heat run", r.bold))
                     .hint(fmt::format("copy the raw dataset's {}_events.tsv into the run's folder, or set [glm] enabled = false", stem));
             const auto fl = glm::first_level(glm_options(config, r), outdir.string(), ctx);
+            {
+                // The run's mean image: the reference the report draws the contrast maps on.
+                const std::int64_t nv = bold.grid().voxels(), nt = bold.volumes();
+                image::Image<float> mean(bold.grid(), 1);
+                for (std::int64_t v = 0; v < nv; ++v) {
+                    double sum = 0;
+                    for (std::int64_t t = 0; t < nt; ++t) sum += bold.data()[v + t * nv];
+                    mean.data()[v] = float(sum / double(nt));
+                }
+                io::write_nifti((outdir / (fl.prefix + "_desc-mean_bold.nii.gz")).string(), mean, ctx);
+            }
             if (scorer) {
                 // Signature responses of each contrast's effect map and of each single-trial beta
                 // (the rows of algia score --metric dot, the image named without its folder).
