@@ -222,7 +222,9 @@ void group_maps(const Config& config, const Layout& layout, const std::vector<st
                 files[(ses.empty() ? std::string() : "ses-" + ses + "_") + "task-" + config.heat_task + "_contrast-" + contrast].push_back(f.string());
             }
         }
-    for (const auto& [key, list] : files) {
+    for (const auto& entry : files) {
+        const std::string& key = entry.first;
+        const std::vector<std::string>& list = entry.second;
         if (list.size() < 3) continue;
         std::vector<image::Image<float>> maps;
         for (const auto& f : list) maps.push_back(io::read_image<float>(f, ctx));
