@@ -88,10 +88,10 @@ m.fit(heat, events=ev, confounds=c6)
 effect = m.compute_contrast("heat", output_type="all")["effect_size"]
 times["glm"] = time.perf_counter() - t
 t = time.perf_counter()
-w = nib.load(weights).get_fdata()
+w = nib.load(weights).get_fdata(); w = w.reshape(w.shape[:3])
 b = nib.load(heat).get_fdata(dtype=np.float32)
 expr = np.tensordot(np.nan_to_num(w), np.nan_to_num(b), axes=([0, 1, 2], [0, 1, 2]))
-eff = float(np.sum(np.nan_to_num(w) * np.nan_to_num(effect.get_fdata())))
+eff = float(np.sum(np.nan_to_num(w) * np.nan_to_num(effect.get_fdata().reshape(w.shape))))
 times["score"] = time.perf_counter() - t
 for k, v in times.items():
     print(k, f"{v:.3f}")

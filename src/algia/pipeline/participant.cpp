@@ -201,7 +201,8 @@ void check_glm(const Config& c, const Layout& layout) {
     if (!run) return;
     const auto hdr = io::read_header(run->bold);
     double tr = hdr.tr_seconds;
-    const std::string side = ends_with(run->bold, ".nii.gz") ? run->bold.substr(0, run->bold.size() - 7) + ".json" : run->bold;
+    const std::string side = ends_with(run->bold, ".nii.gz") ? run->bold.substr(0, run->bold.size() - 7) + ".json"
+                                                               : run->bold.substr(0, run->bold.size() - 4) + ".json";
     if (fs::exists(side)) {
         const auto j = io::read_json(side);
         if (j.contains("RepetitionTime") && j["RepetitionTime"].is_number()) tr = j["RepetitionTime"].get<double>();

@@ -226,6 +226,28 @@ std::string svg_effects(const std::vector<std::string>& labels, const std::vecto
     return s + "</svg>";
 }
 
+// Histogram of values in [lo, hi] (bins of equal width), with the x axis in the values' units.
+std::string svg_histogram(const std::vector<double>& values, double lo, double hi, int bins, const std::string& title, const std::string& xlabel) {
+    std::vector<double> h(std::size_t(bins), 0.0);
+    for (double x : values)
+        if (std::isfinite(x)) h[std::size_t(std::clamp(int((x - lo) / (hi - lo) * bins), 0, bins - 1))] += 1;
+    const double top = std::max(1.0, *std::max_element(h.begin(), h.end()));
+    const int W = 760, H = 180, L = 55, R = 10, T = 22, B = 34;
+    const double bw = double(W - L - R) / bins;
+    std::string s = fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-size=\"11\">", W, H);
+    s += fmt::format("<text x=\"{}\" y=\"14\" font-weight=\"bold\">{}</text>", L, html_escape(title));
+    for (int b = 0; b < bins; ++b) {
+        const double hh = (H - T - B) * h[std::size_t(b)] / top;
+        s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"#1f77b4\"/>", L + b * bw, H - B - hh, bw - 1, hh);
+    }
+    s += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#999\"/>", L, W - R, H - B, H - B);
+    for (double v : {lo, (lo + hi) / 2, hi})
+        s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>", L + (v - lo) / (hi - lo) * (W - L - R), H - B + 14, fmt_num(v, 2));
+    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>", L - 4, double(T) + 4, fmt_num(top, 0));
+    s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></svg>", (L + W - R) / 2, H - 4, html_escape(xlabel));
+    return s;
+}
+
 // X -> M -> Y diagram with coefficients and CIs.
 std::string svg_mediation(const io::Table& t, const std::string& x, const std::vector<std::string>& ms, const std::string& y) {
     std::map<std::string, std::string> text;
@@ -468,13 +490,9 @@ std::string group_report(const fs::path& out, const io::Json& config, const Cont
             std::map<std::string, std::vector<double>> by;
             for (std::size_t i = 0; i < q.rows(); ++i)
                 if (std::isfinite(r[i])) by[ses[i]].push_back(r[i]);
-            for (const auto& [sname, v] : by) {
-                // Histogram of the edges' QC-FC r in 40 bins over [-1, 1].
-                std::vector<double> h(40, 0.0);
-                for (double x : v) h[std::size_t(std::clamp(int((x + 1) / 2 * 40), 0, 39))] += 1;
-                body += figure(svg_line_plot(h, "QC-FC distribution, session " + sname, "edges"),
-                               "Number of edges per bin of r (40 bins from -1 to 1; the middle is r = 0).");
-            }
+            for (const auto& [sname, v] : by)
+                body += figure(svg_histogram(v, -1, 1, 40, "QC-FC distribution, session " + sname, "r (mean FD, edge) across participants"),
+                               "Number of edges per bin of r; the bar height scale is on the left.");
         }
     }
     for (const auto& e : [&] {
