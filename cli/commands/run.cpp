@@ -39,12 +39,15 @@ Command run_command() {
                 app.description(
                     "participant: for each participant (all, or --participant-label), every session's rest runs "
                     "(denoised atlas time series, correlation matrix, network and default-mode connectivity, QC) and "
-                    "heat runs (signature expression per volume and its evoked response), written only inside "
+                    "heat runs (signature expression per volume and its evoked response; the first-level GLM of [glm] as algia glm, "
+                    "contrast maps, LSS single-trial betas and their signature scores), grey-matter region means where "
+                    "fMRIPrep's GM probability maps exist, written only inside "
                     "OUTPUT_DIR/sub-<label>/, each file atomically, with a completion record last: a rerun skips "
                     "completed participants and redoes interrupted ones; a failing participant is reported and the "
                     "others go on. group: one table of participants x measures (OUTPUT_DIR/group/group_table.tsv, "
                     "with <measure>_change columns between the first and last session), the configured group models "
-                    "(permutation p) and mediation models (bootstrap BCa). Both levels end with the HTML report.");
+                    "(permutation p), mediation models (bootstrap BCa), responder rates, QC-FC (qcfc.tsv, qcfc_summary.tsv) and "
+                    "one-sample group maps of the heat contrasts. Both levels end with the HTML report.");
                 app.add_option("fmriprep_dir", o->fmriprep, "fMRIPrep derivatives folder")->required();
                 app.add_option("output_dir", o->output, "Output folder (created; not inside fmriprep_dir)")->required();
                 app.add_option("analysis_level", o->level, "participant or group")->required()->check(CLI::IsMember({"participant", "group"}));
@@ -63,6 +66,7 @@ Command run_command() {
                         if (!o->no_report) report_paths(report::write_reports(o->output, ctx));
                         return 0;
                     }
+                    pipeline::check_glm(config, layout);
                     std::vector<const pipeline::ParticipantFiles*> selected;
                     for (auto label : o->labels) {
                         if (label.rfind("sub-", 0) == 0) label = label.substr(4);

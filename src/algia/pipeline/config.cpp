@@ -1,5 +1,6 @@
 #include "algia/pipeline/config.hpp"
 
+#include <cctype>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -150,7 +151,7 @@ Config parse_config(const std::string& text, const std::string& origin_name, con
     const Reader r(origin_name, base_dir);
     Config c;
     c.file = origin_name;
-    r.only(root, "top level", {"study", "columns", "runs", "denoise", "atlas", "signatures", "group", "model", "mediation", "responders"});
+    r.only(root, "top level", {"study", "columns", "runs", "denoise", "atlas", "glm", "signatures", "group", "model", "mediation", "responders"});
     if (const auto* t = r.table(root, "study")) {
         r.only(*t, "study", {"name", "participants", "space", "sessions"});
         r.strings(*t, "sessions", c.sessions);
@@ -189,6 +190,45 @@ Config parse_config(const std::string& text, const std::string& origin_name, con
         r.only(*t, "atlas", {"image", "labels"});
         r.path(*t, "image", c.atlas);
         r.path(*t, "labels", c.labels);
+    }
+    c.glm_origin = {origin_name, 1, 1};
+    if (const auto* t = r.table(root, "glm")) {
+        r.only(*t, "glm", {"enabled", "contrasts", "hrf", "noise", "high_pass", "strategy", "confound_columns", "modulators", "single_trial"});
+        c.glm_origin = r.at(*t);
+        r.boolean(*t, "enabled", c.glm);
+        if (const toml::node* n = t->get("contrasts")) {
+            if (!n->is_table()) r.fail(*n, "'contrasts' must be a table of NAME = \"expression\"", "write contrasts = { heat = \"heat\" }");
+            for (auto&& [key, node] : *n->as_table()) {
+                if (!node.is_string())
+                    r.fail(node, fmt::format("contrast '{}' must be an expression over design columns", key.str()), "write heat = \"heat\"");
+                const std::string name(key.str());
+                bool label = !name.empty();
+                for (char ch : name) label = label && std::isalnum(static_cast<unsigned char>(ch));
+                if (!label) r.fail(node, fmt::format("the contrast name '{}' is not a BIDS label", name), "use letters and digits only, e.g. heatVsWarm");
+                c.contrasts.push_back({name, node.value<std::string>().value(),
+                                       Origin{r.origin(), int(key.source().begin.line), int(key.source().begin.column)}});
+            }
+        }
+        r.string(*t, "hrf", c.hrf);
+        static const std::set<std::string> hrfs = {"spm", "glover", "spm + derivative", "glover + derivative", "spm + derivative + dispersion",
+                                                   "glover + derivative + dispersion"};
+        if (!hrfs.count(c.hrf))
+            r.fail(*t->get("hrf"), fmt::format("unknown HRF model '{}'", c.hrf), "use spm, glover, or '... + derivative', '... + derivative + dispersion'");
+        r.string(*t, "noise", c.noise);
+        if (c.noise != "ar1" && c.noise != "ols") r.fail(*t->get("noise"), fmt::format("unknown noise model '{}'", c.noise), "use ar1 or ols");
+        std::optional<double> hp = c.glm_high_pass;
+        r.number(*t, "high_pass", hp, 0, 10);
+        c.glm_high_pass = hp.value_or(0.0);
+        r.string(*t, "strategy", c.glm_strategy);
+        static const std::set<std::string> strategies = {"none", "6p", "9p", "12p", "24p", "27p", "36p", "acompcor", "acompcor+gsr", "simple"};
+        if (!strategies.count(c.glm_strategy))
+            r.fail(*t->get("strategy"), fmt::format("unknown confound strategy '{}'", c.glm_strategy),
+                   "use none, 6p, 9p, 12p, 24p, 27p, 36p, acompcor, acompcor+gsr or simple");
+        r.strings(*t, "confound_columns", c.confound_columns);
+        r.boolean(*t, "modulators", c.modulators);
+        r.string(*t, "single_trial", c.single_trial);
+        if (c.single_trial != "lss" && c.single_trial != "lsa" && c.single_trial != "none")
+            r.fail(*t->get("single_trial"), fmt::format("unknown single-trial model '{}'", c.single_trial), "use lss, lsa or none");
     }
     if (const auto* t = r.table(root, "signatures")) {
         for (auto&& [key, node] : *t) {
@@ -282,6 +322,11 @@ std::string canonical_json(const Config& c) {
                     {"low_pass", opt(c.low_pass)}, {"standardize", c.standardize}};
     j["atlas"] = {{"image", rel(c.atlas)}, {"labels", rel(c.labels)}};
     j["signatures"] = signatures;
+    nlohmann::json contrasts = nlohmann::json::array();
+    for (const auto& k : c.contrasts) contrasts.push_back({k.name, k.expression});
+    j["glm"] = {{"enabled", c.glm}, {"contrasts", contrasts}, {"hrf", c.hrf}, {"noise", c.noise}, {"high_pass", c.glm_high_pass},
+                {"strategy", c.glm_strategy}, {"confound_columns", c.confound_columns}, {"modulators", c.modulators},
+                {"single_trial", c.single_trial}};
     j["group"] = {{"permutations", c.permutations}, {"bootstrap", c.bootstrap}, {"seed", c.seed}};
     for (const auto& m : c.models) j["model"].push_back({{"name", m.name}, {"outcome", m.outcome}, {"formula", m.formula}, {"contrast", m.contrast}});
     for (const auto& m : c.mediation)
@@ -318,6 +363,16 @@ standardize = "zscore"              # zscore psc none
 [atlas]
 image = "atlas/Schaefer2018_100Parcels_7Networks_order_FSLMNI152_2mm.nii.gz"
 labels = "atlas/Schaefer2018_100Parcels_7Networks_order.txt"   # network names: Default = DMN
+
+[glm]                               # first-level model of every heat run (as algia glm)
+contrasts = { heat = "heat" }       # NAME = expression over design columns; default: one per trial type
+hrf = "spm"                         # spm glover, '... + derivative', '... + derivative + dispersion'
+noise = "ar1"                       # ar1 ols
+high_pass = 0.01                    # cosine drift cut-off (Hz)
+strategy = "6p"                     # confounds in the design (none 6p 12p 24p ...)
+confound_columns = []               # extra confound columns (names or patterns)
+modulators = false                  # extra numeric events columns as parametric modulators
+single_trial = "lss"                # lss lsa none: single-trial betas, scored by each signature
 
 [signatures]                        # name = weight map; scored on every heat run
 pain = "signatures/SIIPS1.nii.gz"

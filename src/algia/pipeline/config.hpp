@@ -39,6 +39,11 @@ struct ResponderRule {
     Origin origin;
 };
 
+struct GlmContrast {
+    std::string name, expression;
+    Origin origin;
+};
+
 struct Config {
     std::string file;  // the configuration file
     // [study]
@@ -56,6 +61,14 @@ struct Config {
     std::optional<double> scrub_fd = 0.5, high_pass = 0.01, low_pass = 0.08;
     // [atlas]
     std::string atlas, labels;
+    // [glm] first-level model of heat runs (as algia glm). No contrasts = one per trial type.
+    bool glm = true;
+    std::vector<GlmContrast> contrasts;
+    std::string hrf = "spm", noise = "ar1", glm_strategy = "6p", single_trial = "lss";
+    double glm_high_pass = 0.01;
+    bool modulators = false;
+    std::vector<std::string> confound_columns;
+    Origin glm_origin;  // the [glm] table (or the file when absent)
     // [signatures] name -> weight map
     std::map<std::string, std::string> signatures;
     // [group]

@@ -12,6 +12,8 @@
 
 #include "algia/core/error.hpp"
 #include "algia/io/file.hpp"
+#include "algia/io/labels.hpp"
+#include "algia/io/nifti.hpp"
 #include "algia/io/json.hpp"
 #include "algia/io/tsv.hpp"
 #include "algia/mediation/bootstrap.hpp"
@@ -36,6 +38,237 @@ void with_origin(const Origin& origin, const std::string& what, F&& f) {
         f();
     } catch (const Error& e) {
         throw Error(e.kind(), fmt::format("{}: {}: {}", origin.where(), what, e.what())).hint("fix the model in the configuration");
+    }
+}
+
+
+// Pearson correlation of two equally long series and its two-sided p (t with n - 2 df, as
+// scipy.stats.pearsonr); NaN when either has no variance.
+std::pair<double, double> pearson(const std::vector<double>& x, const std::vector<double>& y) {
+    const std::size_t n = x.size();
+    double mx = 0, my = 0;
+    for (std::size_t i = 0; i < n; ++i) mx += x[i], my += y[i];
+    mx /= double(n);
+    my /= double(n);
+    double sxy = 0, sxx = 0, syy = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        sxy += (x[i] - mx) * (y[i] - my);
+        sxx += (x[i] - mx) * (x[i] - mx);
+        syy += (y[i] - my) * (y[i] - my);
+    }
+    if (!(sxx > 0) || !(syy > 0) || n < 3) return {std::nan(""), std::nan("")};
+    const double r = std::clamp(sxy / std::sqrt(sxx * syy), -1.0, 1.0);
+    const double df = double(n) - 2;
+    if (std::fabs(r) >= 1) return {r, 0.0};
+    const double t = r * std::sqrt(df / (1 - r * r));
+    return {r, std::min(1.0, 2 * stats::t_sf(std::fabs(t), df))};
+}
+
+// Centroids (mm, through the affine) of every label of a label atlas, by region name.
+std::map<std::string, Eigen::Vector3d> centroids(const std::string& atlas_path, const std::map<std::int32_t, std::string>& names,
+                                                 const Context& ctx) {
+    const auto atlas = io::read_image<float>(atlas_path, ctx);
+    const auto& g = atlas.grid();
+    std::map<std::int32_t, std::pair<Eigen::Vector3d, double>> sum;
+    for (std::int64_t k = 0; k < g.dims[2]; ++k)
+        for (std::int64_t j = 0; j < g.dims[1]; ++j)
+            for (std::int64_t i = 0; i < g.dims[0]; ++i) {
+                const float v = atlas.data()[g.index(i, j, k)];
+                if (!(v > 0) || !std::isfinite(v)) continue;
+                auto& s = sum.try_emplace(std::int32_t(std::lround(v)), Eigen::Vector3d::Zero(), 0.0).first->second;
+                s.first += Eigen::Vector3d(double(i), double(j), double(k));
+                s.second += 1;
+            }
+    std::map<std::string, Eigen::Vector3d> out;
+    for (const auto& [label, s] : sum) {
+        const Eigen::Vector3d ijk = s.first / s.second;
+        const Eigen::Vector3d mm = g.affine.topLeftCorner<3, 3>() * ijk + g.affine.topRightCorner<3, 1>();
+        out[names.count(label) ? names.at(label) : fmt::format("region{}", label)] = mm;
+    }
+    return out;
+}
+
+// QC-FC (Power et al. 2014; Ciric et al. 2017): across participants, per session, the correlation of
+// each rest connectivity edge with mean framewise displacement; the summary gives the median
+// |r|, the share of edges with p < 0.05 before and after BH FDR, and the correlation of QC-FC with
+// the distance between the regions' centroids.
+void qcfc(const Config& config, const Layout& layout, const std::vector<std::string>& labels,
+          std::map<std::string, std::map<std::string, double>>& values, const fs::path& gdir, const Context& ctx) {
+    io::Table edges({"session", "edge", "region_a", "region_b", "distance_mm", "n", "r", "p", "p_fdr"});
+    io::Table summary({"session", "n", "edges", "median_abs_r", "percent_p05", "percent_fdr05", "distance_r", "distance_p"});
+    std::map<std::string, Eigen::Vector3d> where;
+    if (!config.atlas.empty()) where = centroids(config.atlas, config.labels.empty() ? std::map<std::int32_t, std::string>{}
+                                                                                   : io::read_label_table(config.labels), ctx);
+    bool any = false;
+    for (const auto& ses : layout.sessions) {
+        std::vector<std::string> regions;
+        std::vector<Eigen::MatrixXd> mats;
+        std::vector<double> fd;
+        for (const auto& label : labels) {
+            const ParticipantFiles* who = nullptr;
+            for (const auto& p : layout.participants)
+                if (p.label == label) who = &p;
+            Eigen::MatrixXd sum;
+            int runs = 0;
+            for (const auto& r : who->runs) {
+                if (r.task != config.rest_task || r.session != ses) continue;
+                std::string stem = "sub-" + label + (ses.empty() ? "" : "_ses-" + ses) + "_task-" + r.task + (r.run.empty() ? "" : "_run-" + r.run);
+                const fs::path f = fs::path(gdir).parent_path() / ("sub-" + label) / (ses.empty() ? fs::path("func") : fs::path("ses-" + ses) / "func") /
+                                   (stem + "_desc-correlation_relmat.tsv");
+                if (!fs::exists(f)) continue;
+                const auto t = io::read_table(f.string());
+                std::vector<std::string> cols(t.columns().begin() + 1, t.columns().end());
+                if (regions.empty()) regions = cols;
+                if (cols != regions)
+                    throw Error(Kind::invalid_input, fmt::format("{}: other regions than the other participants' matrices", f.string()))
+                        .hint("rerun the participant level with one atlas for everyone");
+                Eigen::MatrixXd m(Eigen::Index(cols.size()), Eigen::Index(cols.size()));
+                for (std::size_t c = 0; c < cols.size(); ++c) {
+                    const auto v = t.numeric(cols[c]);
+                    for (std::size_t i = 0; i < v.size(); ++i) m(Eigen::Index(i), Eigen::Index(c)) = v[i];
+                }
+                sum = runs ? Eigen::MatrixXd(sum + m) : m;
+                ++runs;
+            }
+            const auto it = values[label].find(ses.empty() ? "mean_fd" : "mean_fd_" + ses);
+            if (!runs || it == values[label].end() || !std::isfinite(it->second)) continue;
+            mats.push_back(sum / double(runs));
+            fd.push_back(it->second);
+        }
+        if (mats.size() < 3) continue;
+        any = true;
+        const std::size_t R = regions.size();
+        std::vector<double> rs, ps, dist;
+        std::vector<std::pair<std::size_t, std::size_t>> pairs;
+        for (std::size_t a = 0; a < R; ++a)
+            for (std::size_t b = a + 1; b < R; ++b) {
+                std::vector<double> e;
+                for (const auto& m : mats) e.push_back(m(Eigen::Index(a), Eigen::Index(b)));
+                bool finite = true;
+                for (double v : e) finite = finite && std::isfinite(v);
+                const auto [r, p] = finite ? pearson(fd, e) : std::pair<double, double>{std::nan(""), std::nan("")};
+                pairs.push_back({a, b});
+                rs.push_back(r);
+                ps.push_back(p);
+                const auto wa = where.find(regions[a]), wb = where.find(regions[b]);
+                dist.push_back(wa != where.end() && wb != where.end() ? (wa->second - wb->second).norm() : std::nan(""));
+            }
+        // BH over the edges with a p value.
+        std::vector<std::size_t> ok;
+        for (std::size_t k = 0; k < ps.size(); ++k)
+            if (std::isfinite(ps[k])) ok.push_back(k);
+        Eigen::VectorXd pv(Eigen::Index(ok.size()));
+        for (std::size_t k = 0; k < ok.size(); ++k) pv[Eigen::Index(k)] = ps[ok[k]];
+        const Eigen::VectorXd q = ok.empty() ? Eigen::VectorXd() : stats::fdr_bh(pv);
+        std::vector<double> fdr(ps.size(), std::nan(""));
+        for (std::size_t k = 0; k < ok.size(); ++k) fdr[ok[k]] = q[Eigen::Index(k)];
+        const std::string sname = ses.empty() ? "n/a" : ses;
+        for (std::size_t k = 0; k < pairs.size(); ++k) {
+            const auto fmtv = [](double v) { return std::isfinite(v) ? io::format_number(v) : std::string("n/a"); };
+            edges.add_row({sname, regions[pairs[k].first] + "--" + regions[pairs[k].second], regions[pairs[k].first], regions[pairs[k].second],
+                           fmtv(dist[k]), std::to_string(mats.size()), fmtv(rs[k]), fmtv(ps[k]), fmtv(fdr[k])});
+        }
+        std::vector<double> absr, rd, dd;
+        std::size_t p05 = 0, q05 = 0;
+        for (std::size_t k : ok) {
+            absr.push_back(std::fabs(rs[k]));
+            p05 += ps[k] < 0.05;
+            q05 += fdr[k] < 0.05;
+            if (std::isfinite(dist[k])) rd.push_back(rs[k]), dd.push_back(dist[k]);
+        }
+        double median = std::nan("");
+        if (!absr.empty()) {
+            std::sort(absr.begin(), absr.end());
+            const std::size_t n = absr.size();
+            median = n % 2 ? absr[n / 2] : 0.5 * (absr[n / 2 - 1] + absr[n / 2]);
+        }
+        const auto [dr, dp] = rd.size() >= 3 ? pearson(rd, dd) : std::pair<double, double>{std::nan(""), std::nan("")};
+        const auto fmtv = [](double v) { return std::isfinite(v) ? io::format_number(v) : std::string("n/a"); };
+        const double ne = double(ok.size());
+        summary.add_row({sname, std::to_string(mats.size()), std::to_string(ok.size()), fmtv(median), fmtv(ne > 0 ? 100.0 * double(p05) / ne : std::nan("")),
+                         fmtv(ne > 0 ? 100.0 * double(q05) / ne : std::nan("")), fmtv(dr), fmtv(dp)});
+    }
+    if (!any) return;
+    io::write_table((gdir / "qcfc.tsv").string(), edges);
+    io::write_table((gdir / "qcfc_summary.tsv").string(), summary);
+}
+
+
+// One-sample group maps of each heat contrast per session: the participants' effect maps (voxels
+// non-zero and finite in every map) -> mean effect and t (stats::glm_t with a constant design).
+void group_maps(const Config& config, const Layout& layout, const std::vector<std::string>& labels, const fs::path& gdir,
+                const Context& ctx) {
+    if (!config.glm) return;
+    std::map<std::string, std::vector<std::string>> files;  // "ses-X_contrast-Y" -> effect maps
+    for (const auto& label : labels)
+        for (const auto& ses : layout.sessions) {
+            const fs::path func = gdir.parent_path() / ("sub-" + label) / (ses.empty() ? fs::path("func") : fs::path("ses-" + ses) / "func");
+            if (!fs::is_directory(func)) continue;
+            std::vector<fs::path> found;
+            const std::string tail = "_stat-effect_statmap.nii.gz";
+            const std::string head = "sub-" + label + (ses.empty() ? "" : "_ses-" + ses) + "_task-" + config.heat_task + "_";
+            for (const auto& e : fs::directory_iterator(func)) {
+                const std::string n = e.path().filename().string();
+                if (n.rfind(head, 0) == 0 && n.find("_run-") == std::string::npos && n.size() > tail.size() &&
+                    n.compare(n.size() - tail.size(), tail.size(), tail) == 0)
+                    found.push_back(e.path());
+            }
+            std::sort(found.begin(), found.end());
+            for (const auto& f : found) {
+                const std::string n = f.filename().string();
+                const auto c = n.find("_contrast-");
+                const std::string tail = "_stat-effect_statmap.nii.gz";
+                const std::string contrast = n.substr(c + 10, n.size() - tail.size() - (c + 10));
+                files[(ses.empty() ? std::string() : "ses-" + ses + "_") + "task-" + config.heat_task + "_contrast-" + contrast].push_back(f.string());
+            }
+        }
+    for (const auto& entry : files) {
+        const std::string& key = entry.first;
+        const std::vector<std::string>& list = entry.second;
+        if (list.size() < 3) continue;
+        std::vector<image::Image<float>> maps;
+        for (const auto& f : list) maps.push_back(io::read_image<float>(f, ctx));
+        const auto& grid = maps[0].grid();
+        bool same = true;
+        for (const auto& m : maps) same = same && m.grid().same_as(grid) && m.volumes() == 1;
+        if (!same) continue;  // participants on other grids: no voxelwise group map
+        std::vector<std::int64_t> voxels;
+        for (std::int64_t v = 0; v < grid.voxels(); ++v) {
+            bool in = true;
+            for (const auto& m : maps) in = in && std::isfinite(m.data()[v]) && m.data()[v] != 0;
+            if (in) voxels.push_back(v);
+        }
+        if (voxels.empty()) continue;
+        Eigen::MatrixXd Y(Eigen::Index(maps.size()), Eigen::Index(voxels.size()));
+        for (std::size_t i = 0; i < maps.size(); ++i)
+            for (std::size_t j = 0; j < voxels.size(); ++j) Y(Eigen::Index(i), Eigen::Index(j)) = maps[i].data()[voxels[j]];
+        const auto t = stats::glm_t(Eigen::MatrixXd::Ones(Y.rows(), 1), Y, Eigen::VectorXd::Ones(1));
+        const auto write = [&](const std::string& stat, const Eigen::VectorXd& values) {
+            image::Image<float> img(grid, 1);
+            std::fill(img.data(), img.data() + img.size(), 0.0f);
+            for (std::size_t j = 0; j < voxels.size(); ++j) img.data()[voxels[j]] = float(values[Eigen::Index(j)]);
+            io::WriteOptions wo;
+            wo.descrip = fmt::format("algia group one-sample n={} df={}", maps.size(), t.df);
+            io::write_nifti((gdir / (key + "_stat-" + stat + "_statmap.nii.gz")).string(), img, ctx, wo);
+        };
+        write("effect", t.effect);
+        write("t", t.t);
+        // The participants' mean images averaged: the reference the report draws the map on.
+        image::Image<float> ref(grid, 1);
+        std::fill(ref.data(), ref.data() + ref.size(), 0.0f);
+        int nref = 0;
+        for (const auto& f : list) {
+            const std::string mp = f.substr(0, f.find("_contrast-")) + "_desc-mean_bold.nii.gz";
+            if (!fs::exists(mp)) continue;
+            const auto m = io::read_image<float>(mp, ctx);
+            if (!m.grid().same_as(grid)) continue;
+            for (std::int64_t v = 0; v < grid.voxels(); ++v) ref.data()[v] += m.data()[v];
+            ++nref;
+        }
+        if (nref) {
+            for (std::int64_t v = 0; v < grid.voxels(); ++v) ref.data()[v] /= float(nref);
+            io::write_nifti((gdir / (key.substr(0, key.find("_contrast-")) + "_desc-mean_bold.nii.gz")).string(), ref, ctx);
+        }
     }
 }
 
@@ -182,6 +415,9 @@ void run_group(const Config& config, const Layout& layout, const std::string& ou
     const fs::path gdir = fs::path(output_dir) / "group";
     fs::create_directories(gdir);
     io::write_table((gdir / "group_table.tsv").string(), table);
+
+    qcfc(config, layout, labels, values, gdir, ctx);
+    group_maps(config, layout, labels, gdir, ctx);
 
     // Group models: outcome ~ formula, the contrast tested parametrically and by permutation.
     io::Table models({"model", "outcome", "formula", "contrast", "n", "estimate", "se", "t", "df", "p", "p_permutation", "permutations"});

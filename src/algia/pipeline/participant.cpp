@@ -1,6 +1,7 @@
 #include "algia/pipeline/participant.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -21,6 +22,10 @@
 #include "algia/io/labels.hpp"
 #include "algia/io/nifti.hpp"
 #include "algia/io/tsv.hpp"
+#include "algia/glm/design.hpp"
+#include "algia/glm/first_level.hpp"
+#include "algia/glm/model.hpp"
+#include "algia/roi/roi.hpp"
 #include "algia/signal/clean.hpp"
 #include "algia/signal/confounds.hpp"
 #include "algia/signal/regions.hpp"
@@ -130,6 +135,47 @@ double evoked_response(const std::vector<double>& expression, const io::Table& e
     return Eigen::VectorXd(qr.solve(y))[2];
 }
 
+
+// The [glm] contrasts of a run: those of the configuration, or one per trial type (named after it,
+// letters and digits only) when it lists none.
+std::vector<std::pair<std::string, std::string>> glm_contrasts(const Config& c, const glm::Events& events) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& k : c.contrasts) out.push_back({k.name, k.expression});
+    if (!out.empty()) return out;
+    std::set<std::string> types;
+    for (const auto& e : events.events) types.insert(e.trial_type);
+    for (const auto& t : types) {
+        std::string name;
+        for (char ch : t)
+            if (std::isalnum(static_cast<unsigned char>(ch))) name += ch;
+        if (name.empty()) name = "condition";
+        for (const auto& [n, x] : out)
+            if (n == name) name += fmt::format("{}", out.size() + 1);
+        out.push_back({name, t});
+    }
+    return out;
+}
+
+glm::FirstLevelOptions glm_options(const Config& c, const RunFiles& r) {
+    if (r.confounds.empty() && (c.glm_strategy != "none" || !c.confound_columns.empty()))
+        throw Error(Kind::invalid_input, fmt::format("{}: no fMRIPrep confounds table beside this run", r.bold))
+            .hint(fmt::format("copy the run's _desc-confounds_timeseries.tsv beside it, or set [glm] strategy = \"none\" in {}", c.file));
+    glm::FirstLevelOptions f;
+    f.bold = {r.bold};
+    f.events = {r.events};
+    if (!r.confounds.empty() && (c.glm_strategy != "none" || !c.confound_columns.empty())) f.confounds = {r.confounds};
+    f.strategy = c.glm_strategy;
+    f.confound_columns = c.confound_columns;
+    f.mask = r.mask;
+    f.hrf = c.hrf;
+    f.noise = c.noise;
+    f.high_pass = c.glm_high_pass;
+    f.no_modulators = !c.modulators;
+    f.single_trial = c.single_trial == "none" ? "" : c.single_trial;
+    f.contrasts = glm_contrasts(c, glm::read_events(r.events, c.modulators));
+    return f;
+}
+
 // The inputs of a participant, relative to the fMRIPrep folder (so the record survives moving it).
 io::Json inputs_record(const ParticipantFiles& who, const std::string& root) {
     io::Json inputs = io::Json::array();
@@ -138,10 +184,62 @@ io::Json inputs_record(const ParticipantFiles& who, const std::string& root) {
             if (!f->empty())
                 inputs.push_back({{"path", fs::path(*f).lexically_normal().lexically_relative(fs::path(root).lexically_normal()).string()},
                                   {"bytes", fs::file_size(*f)}});
+    for (const auto& a : who.anat)
+        inputs.push_back({{"path", fs::path(a.gm).lexically_normal().lexically_relative(fs::path(root).lexically_normal()).string()},
+                          {"bytes", fs::file_size(a.gm)}});
     return inputs;
 }
 
 }  // namespace
+
+void check_glm(const Config& c, const Layout& layout) {
+    if (!c.glm) return;
+    const RunFiles* run = nullptr;
+    for (const auto& p : layout.participants)
+        for (const auto& r : p.runs)
+            if (!run && r.task == c.heat_task && !r.events.empty()) run = &r;
+    if (!run) return;
+    const auto hdr = io::read_header(run->bold);
+    double tr = hdr.tr_seconds;
+    const std::string side = ends_with(run->bold, ".nii.gz") ? run->bold.substr(0, run->bold.size() - 7) + ".json"
+                                                               : run->bold.substr(0, run->bold.size() - 4) + ".json";
+    if (fs::exists(side)) {
+        const auto j = io::read_json(side);
+        if (j.contains("RepetitionTime") && j["RepetitionTime"].is_number()) tr = j["RepetitionTime"].get<double>();
+    }
+    if (!(tr > 0)) return;  // the participant level reports it
+    const std::size_t T = std::size_t(std::max<std::int64_t>(hdr.dim[3], 1));
+    const auto events = glm::read_events(run->events, c.modulators);
+    Eigen::MatrixXd conf;
+    std::vector<std::string> names;
+    if (!run->confounds.empty() && (c.glm_strategy != "none" || !c.confound_columns.empty())) {
+        signal::ConfoundOptions co;
+        co.strategy = c.glm_strategy;
+        co.columns = c.confound_columns;
+        co.drop_non_steady_state = false;
+        try {
+            const auto cf = signal::load_confounds(run->confounds, co, T);
+            conf = cf.values;
+            names = cf.columns;
+        } catch (const Error& e) {
+            throw Error(Kind::invalid_input, fmt::format("{}: [glm] confounds: {}", c.glm_origin.where(), e.message()))
+                .hint("set [glm] strategy and confound_columns to columns of the fMRIPrep confounds tables");
+        }
+    }
+    glm::DesignOptions d;
+    d.hrf = glm::parse_hrf_model(c.hrf);
+    d.high_pass = c.glm_high_pass;
+    const auto design = glm::make_design_matrix(glm::frame_times(T, tr), events, d, conf, names);
+    for (const auto& k : c.contrasts) {
+        try {
+            (void)glm::parse_contrast_rows(k.expression, design.columns);
+        } catch (const Error& e) {
+            throw Error(Kind::invalid_input, fmt::format("{}: contrast '{}' = \"{}\" does not fit the design of {}: {}", k.origin.where(), k.name,
+                                                         k.expression, fs::path(run->bold).filename().string(), e.message()))
+                .hint(fmt::format("the design's columns are: {}", fmt::join(design.columns, ", ")));
+        }
+    }
+}
 
 void check_output_location(const std::string& fmriprep_dir, const std::string& output_dir) {
     if (inside(output_dir, fmriprep_dir))
@@ -180,6 +278,22 @@ Layout discover(const std::string& fmriprep_dir, const Config& config) {
             r.mask = with_space(f, *name, "_desc-brain_mask.nii.gz");
             sessions.insert(r.session);
             p.runs.push_back(std::move(r));
+        }
+        const std::string gm_tail = "_label-GM_probseg.nii.gz";
+        std::vector<fs::path> gms;
+        for (const auto& e : fs::recursive_directory_iterator(sub)) {
+            const std::string n = e.path().filename().string();
+            if (e.is_regular_file() && e.path().parent_path().filename() == "anat" && ends_with(n, gm_tail) &&
+                n.find("_space-" + config.space + "_") != std::string::npos)
+                gms.push_back(e.path());
+        }
+        std::sort(gms.begin(), gms.end());
+        for (const auto& g : gms) {
+            const auto name = io::try_parse_bids_name(g.string());
+            const std::string ses = name ? name->get("ses").value_or("") : "";
+            bool seen = false;  // one map per session (the first in name order)
+            for (const auto& a : p.anat) seen = seen || a.session == ses;
+            if (!seen) p.anat.push_back({ses, g.string()});
         }
         if (!p.runs.empty()) out.participants.push_back(std::move(p));
     }
@@ -330,6 +444,53 @@ bool run_participant(const Config& config, const Layout& layout, const Participa
                                 return q;
                             }());
         }
+        if (heat && config.glm) {
+            if (r.events.empty())
+                throw Error(Kind::invalid_input, fmt::format("{}: no events.tsv beside this heat run", r.bold))
+                    .hint(fmt::format("copy the raw dataset's {}_events.tsv into the run's folder, or set [glm] enabled = false", stem));
+            const auto fl = glm::first_level(glm_options(config, r), outdir.string(), ctx);
+            {
+                // The run's mean image: the reference the report draws the contrast maps on.
+                const std::int64_t nv = bold.grid().voxels(), nt = bold.volumes();
+                image::Image<float> mean(bold.grid(), 1);
+                for (std::int64_t v = 0; v < nv; ++v) {
+                    double sum = 0;
+                    for (std::int64_t t = 0; t < nt; ++t) sum += bold.data()[v + t * nv];
+                    mean.data()[v] = float(sum / double(nt));
+                }
+                io::write_nifti((outdir / (fl.prefix + "_desc-mean_bold.nii.gz")).string(), mean, ctx);
+            }
+            if (scorer) {
+                // Signature responses of each contrast's effect map and of each single-trial beta
+                // (the rows of algia score --metric dot, the image named without its folder).
+                io::Table gs({"image", "volume", "signature", "metric", "score", "n_voxels", "coverage"});
+                const auto& sources = scorer->signatures();
+                const auto score_file = [&](const std::string& path) {
+                    const auto img = io::read_image<float>(path, ctx);
+                    const auto rows = scorer->score(img, path, ctx);
+                    for (const auto& row : rows)
+                        gs.add_row({fs::path(path).filename().string(), std::to_string(row.volume), sources[row.signature].name,
+                                    signature::metric_name(row.metric), io::format_number(row.score), std::to_string(row.n_voxels),
+                                    io::format_number(row.coverage)});
+                    return rows;
+                };
+                const auto contrasts = glm_options(config, r).contrasts;
+                for (std::size_t k = 0; k < fl.effect_maps.size(); ++k) {
+                    if (fl.effect_maps[k].empty()) continue;
+                    for (const auto& row : score_file(fl.effect_maps[k]))
+                        add(r, fmt::format("glm_{}_{}", contrasts[k].first, sources[row.signature].name), row.score);
+                }
+                if (!fl.betas.empty()) {
+                    std::map<std::size_t, std::pair<double, int>> mean;
+                    for (const auto& row : score_file(fl.betas)) {
+                        mean[row.signature].first += row.score;
+                        ++mean[row.signature].second;
+                    }
+                    for (const auto& [sig, m] : mean) add(r, fmt::format("trials_{}_mean", sources[sig].name), m.first / m.second);
+                }
+                io::write_table((outdir / (fl.prefix + "_desc-signatures_scores.tsv")).string(), gs);
+            }
+        }
         if (heat && scorer) {
             if (r.events.empty())
                 throw Error(Kind::invalid_input, fmt::format("{}: no events.tsv beside this heat run", r.bold))
@@ -347,6 +508,40 @@ bool run_participant(const Config& config, const Layout& layout, const Participa
             for (const auto& [sig, values] : expr) add(r, "signature_" + sig, evoked_response(values, events, tr, first));
             add(r, "mean_fd_heat", mean_fd);
         }
+    }
+    // Grey-matter region means (the roi kernel, atlas placed on the map's grid by nearest neighbour),
+    // per region and per network (voxel-weighted).
+    for (const auto& a : who.anat) {
+        const auto gm = io::read_image<float>(a.gm, ctx);
+        roi::RegionDefinition def;
+        def.atlas = atlas;
+        def.labels = roi::atlas_labels(atlas, config.atlas);
+        const auto regions = roi::place_regions(def, gm.grid(), nullptr, ctx);
+        const Eigen::MatrixXd means = roi::region_stats(gm, regions, roi::Stat::mean);
+        const auto counts = regions.counts();
+        io::Table gt({"label", "region", "network", "mean", "n_voxels"});
+        std::map<std::string, std::pair<double, std::int64_t>> networks;
+        RunFiles where;
+        where.session = a.session;
+        where.task = "anat";
+        for (std::size_t k = 0; k < def.labels.size(); ++k) {
+            const std::int32_t l = def.labels[k];
+            const std::string n = names.count(l) ? names.at(l) : fmt::format("region{}", l);
+            const std::string net = io::network_of(n);
+            const double m = means(0, Eigen::Index(k));
+            gt.add_row({std::to_string(l), n, net.empty() ? "n/a" : net, io::format_number(m), std::to_string(counts[k])});
+            if (counts[k] == 0) continue;
+            add(where, "gm_" + n, m);
+            if (!net.empty()) {
+                networks[net].first += m * double(counts[k]);
+                networks[net].second += counts[k];
+            }
+        }
+        for (const auto& [net, sum] : networks) add(where, "gm_" + net, sum.first / double(sum.second));
+        const fs::path anatdir = dir / (a.session.empty() ? fs::path("anat") : fs::path("ses-" + a.session) / "anat");
+        fs::create_directories(anatdir);
+        std::string stem = "sub-" + who.label + (a.session.empty() ? "" : "_ses-" + a.session);
+        io::write_table((anatdir / (stem + "_space-" + config.space + "_label-GM_desc-regions_means.tsv")).string(), gt);
     }
     io::write_table((dir / ("sub-" + who.label + "_desc-measures.tsv")).string(), measures);
     io::write_json(done.string(), io::Json{{"Participant", who.label},

@@ -20,9 +20,15 @@ struct RunFiles {
     std::string bold, confounds, events, mask;
 };
 
+struct AnatFiles {
+    std::string session;  // "" when not in a session folder
+    std::string gm;       // fMRIPrep's *_space-<space>_label-GM_probseg.nii.gz
+};
+
 struct ParticipantFiles {
     std::string label;  // without "sub-"
     std::vector<RunFiles> runs;
+    std::vector<AnatFiles> anat;  // grey-matter maps, by session
 };
 
 struct Layout {
@@ -34,6 +40,11 @@ struct Layout {
 // Errors: the folder does not exist, is not fMRIPrep output (no preprocessed BOLD in the config's
 // space), or an output folder inside it.
 Layout discover(const std::string& fmriprep_dir, const Config& config);
+
+// Checks the [glm] contrasts and confound columns against the design of the first heat run with
+// events (events, confounds and header only): an expression naming a column the design lacks is an
+// error at the contrast's line of the configuration, listing the design's columns.
+void check_glm(const Config& config, const Layout& layout);
 
 // Refuses an output folder inside the input folder (BIDS derivatives are written beside it).
 void check_output_location(const std::string& fmriprep_dir, const std::string& output_dir);

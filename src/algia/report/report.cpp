@@ -82,6 +82,11 @@ std::string table_html(const io::Table& t, std::size_t max_rows = 200) {
     return out;
 }
 
+std::string img_file(const fs::path& png, int display_width = 0) {
+    return fmt::format("<img alt=\"\" src=\"data:image/png;base64,{}\"{}>", base64(io::read_text_file(png.string())),
+                       display_width ? fmt::format(" width=\"{}\"", display_width) : "");
+}
+
 std::string figure(const std::string& content, const std::string& caption) {
     return "<figure>" + content + "<figcaption>" + html_escape(caption) + "</figcaption></figure>\n";
 }
@@ -105,7 +110,8 @@ Picture heatmap(const Eigen::MatrixXd& m, double lo, double hi, Rgb (*map)(doubl
 
 // Axial montage of a 3D volume (grey, scaled to its 99th percentile) with an optional overlay:
 // labels (palette) or a signed map (diverging, symmetric around 0; |v| below `threshold` not drawn).
-Picture montage(const image::Image<float>& base, const image::Image<float>* overlay, bool labels, int slices = 6) {
+// With `threshold` >= 0, the overlay is drawn where |v| > threshold (colours still scaled to the max).
+Picture montage(const image::Image<float>& base, const image::Image<float>* overlay, bool labels, int slices = 6, double threshold = -1) {
     const auto d = base.grid().dims;
     const int nx = int(d[0]), ny = int(d[1]), nz = int(d[2]);
     const int scale = std::max(1, 160 / std::max(nx, ny));
@@ -138,7 +144,7 @@ Picture montage(const image::Image<float>& base, const image::Image<float>* over
                     if (labels && o > 0) {
                         const Rgb l = palette(int(o));
                         c = {std::uint8_t((c.r + 2 * l.r) / 3), std::uint8_t((c.g + 2 * l.g) / 3), std::uint8_t((c.b + 2 * l.b) / 3)};
-                    } else if (!labels && std::isfinite(o) && std::fabs(o) > 0.05 * otop) {
+                    } else if (!labels && std::isfinite(o) && std::fabs(o) > (threshold >= 0 ? threshold : 0.05 * otop)) {
                         c = diverging(o / otop);
                     }
                 }
@@ -218,6 +224,28 @@ std::string svg_effects(const std::vector<std::string>& labels, const std::vecto
     for (double v : {ax.lo, 0.0, ax.hi})
         s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>", X(v), H - 10, fmt_num(v, 2));
     return s + "</svg>";
+}
+
+// Histogram of values in [lo, hi] (bins of equal width), with the x axis in the values' units.
+std::string svg_histogram(const std::vector<double>& values, double lo, double hi, int bins, const std::string& title, const std::string& xlabel) {
+    std::vector<double> h(std::size_t(bins), 0.0);
+    for (double x : values)
+        if (std::isfinite(x)) h[std::size_t(std::clamp(int((x - lo) / (hi - lo) * bins), 0, bins - 1))] += 1;
+    const double top = std::max(1.0, *std::max_element(h.begin(), h.end()));
+    const int W = 760, H = 180, L = 55, R = 10, T = 22, B = 34;
+    const double bw = double(W - L - R) / bins;
+    std::string s = fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-size=\"11\">", W, H);
+    s += fmt::format("<text x=\"{}\" y=\"14\" font-weight=\"bold\">{}</text>", L, html_escape(title));
+    for (int b = 0; b < bins; ++b) {
+        const double hh = (H - T - B) * h[std::size_t(b)] / top;
+        s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"#1f77b4\"/>", L + b * bw, H - B - hh, bw - 1, hh);
+    }
+    s += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#999\"/>", L, W - R, H - B, H - B);
+    for (double v : {lo, (lo + hi) / 2, hi})
+        s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>", L + (v - lo) / (hi - lo) * (W - L - R), H - B + 14, fmt_num(v, 2));
+    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>", L - 4, double(T) + 4, fmt_num(top, 0));
+    s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></svg>", (L + W - R) / 2, H - 4, html_escape(xlabel));
+    return s;
 }
 
 // X -> M -> Y diagram with coefficients and CIs.
@@ -397,6 +425,25 @@ std::string participant_report(const fs::path& dir, const std::string& label, co
             const auto nets = read_if(f.parent_path() / (stem + "_desc-networks_connectivity.tsv"));
             if (nets.rows()) body += "<h3>Within- and between-network connectivity</h3>" + table_html(nets);
         }
+        if (ends("_stat-z_statmap.nii.gz") && name.find("_contrast-") != std::string::npos) {
+            const std::string prefix = name.substr(0, name.find("_contrast-"));
+            const std::string contrast = name.substr(prefix.size() + 10, name.size() - 22 - prefix.size() - 10);
+            const fs::path ref = f.parent_path() / (prefix + "_desc-mean_bold.nii.gz");
+            const fs::path design = f.parent_path() / (prefix + "_design.png");
+            body += "<h2>" + html_escape(prefix) + ": contrast " + html_escape(contrast) + "</h2>";
+            if (fs::exists(ref)) {
+                const auto base = io::read_image<float>(ref.string(), ctx);
+                const auto z = io::read_image<float>(f.string(), ctx);
+                if (z.grid().same_as(base.grid()))
+                    body += figure(img(montage(base, &z, false, 6, 2.3)),
+                                   "z map of the contrast over the run's mean image, |z| > 2.3 (blue negative, red positive; scaled to the maximum |z|).");
+            }
+            if (fs::exists(design) && body.find(design.filename().string()) == std::string::npos)
+                body += figure(img_file(design, 360), "Design matrix (" + design.filename().string() + ").");
+            const auto scores = read_if(f.parent_path() / (prefix + "_desc-signatures_scores.tsv"));
+            if (scores.rows() && body.find("scores-" + prefix) == std::string::npos)
+                body += "<h3 id=\"scores-" + html_escape(prefix) + "\">Signature responses of the contrast maps and single-trial betas</h3>" + table_html(scores, 60);
+        }
         if (ends("_desc-signatures_timeseries.tsv")) {
             const std::string stem = name.substr(0, name.size() - 31);
             body += "<h2>" + html_escape(stem) + "</h2>";
@@ -429,6 +476,42 @@ std::string group_report(const fs::path& out, const io::Json& config, const Cont
             qc.add_row(std::move(row));
         }
         body += "<h2>Quality control and default-mode connectivity</h2>" + table_html(qc);
+    }
+    const auto qsum = read_if(g / "qcfc_summary.tsv");
+    if (qsum.rows()) {
+        body += "<h2>QC-FC: motion and connectivity</h2><p>Across participants, per session: the correlation of mean framewise "
+                "displacement with each connectivity edge (qcfc.tsv), the median |r|, the share of edges with p &lt; 0.05 before "
+                "and after Benjamini-Hochberg FDR, and the correlation of QC-FC with the distance between region centroids.</p>" +
+                table_html(qsum);
+        const auto q = read_if(g / "qcfc.tsv");
+        if (q.rows()) {
+            const auto ses = q.strings("session");
+            const auto r = q.numeric("r");
+            std::map<std::string, std::vector<double>> by;
+            for (std::size_t i = 0; i < q.rows(); ++i)
+                if (std::isfinite(r[i])) by[ses[i]].push_back(r[i]);
+            for (const auto& [sname, v] : by)
+                body += figure(svg_histogram(v, -1, 1, 40, "QC-FC distribution, session " + sname, "r (mean FD, edge) across participants"),
+                               "Number of edges per bin of r; the bar height scale is on the left.");
+        }
+    }
+    for (const auto& e : [&] {
+             std::vector<fs::path> v;
+             for (const auto& d : fs::directory_iterator(g)) v.push_back(d.path());
+             std::sort(v.begin(), v.end());
+             return v;
+         }()) {
+        const std::string n = e.filename().string();
+        const std::string tail = "_stat-t_statmap.nii.gz";
+        if (n.size() <= tail.size() || n.compare(n.size() - tail.size(), tail.size(), tail) != 0 || n.find("_contrast-") == std::string::npos) continue;
+        const fs::path ref = g / (n.substr(0, n.find("_contrast-")) + "_desc-mean_bold.nii.gz");
+        if (!fs::exists(ref)) continue;
+        const auto base = io::read_image<float>(ref.string(), ctx);
+        const auto t = io::read_image<float>(e.string(), ctx);
+        if (!t.grid().same_as(base.grid())) continue;
+        body += "<h2>Group map: " + html_escape(n.substr(0, n.size() - tail.size())) + "</h2>" +
+                figure(img(montage(base, &t, false, 6, 3.0)),
+                       "One-sample t of the participants' contrast effect maps over their mean image, |t| > 3 (blue negative, red positive).");
     }
     const auto models = read_if(g / "models.tsv");
     if (models.rows()) {

@@ -2,6 +2,10 @@
 # every image decodes (the page records it in <body data-images-ok>), and a screenshot is taken.
 command -v chromium >/dev/null || { echo "FAIL: chromium is required (tools/run installs Debian's chromium)"; exit 1; }
 "$ALGIA" -q demo --out "$OUT/d" --participants 6 --seed 5 >/dev/null 2>&1
+# The overlays: the participant's heat contrast z map and the group's one-sample t map, and QC-FC.
+grep -q "<h2>Group map: ses-post_task-heat_contrast-heat</h2>" "$OUT/d/algia/group/group_report.html"
+grep -q "<h2>QC-FC: motion and connectivity</h2>" "$OUT/d/algia/group/group_report.html"
+grep -q "contrast heat</h2><figure><img" "$OUT/d/algia/sub-01/sub-01_report.html"
 for page in "$OUT/d/algia/group/group_report.html" "$OUT/d/algia/sub-01/sub-01_report.html"; do
   ! grep -Eq '(src|href)="(https?:)?//' "$page" || { echo "FAIL: $page loads a remote resource"; exit 1; }
   timeout 120 chromium --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 --virtual-time-budget=5000 \

@@ -1,0 +1,42 @@
+#pragma once
+// A first-level analysis of task runs as `algia glm` does it (nilearn's FirstLevelModel): reads the
+// runs, events and confounds, builds each run's design, fits contrasts (fixed effects over runs)
+// and single-trial betas, and writes the maps and tables into a folder. `algia glm` and the
+// BIDS App's participant level both call this, so their outputs are the same bytes.
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "algia/core/context.hpp"
+
+namespace algia::glm {
+
+struct FirstLevelOptions {
+    std::vector<std::string> bold, events, confounds, confound_columns;
+    std::vector<std::pair<std::string, std::string>> contrasts;  // NAME (letters, digits) = EXPR
+    std::string strategy = "6p", mask, hrf = "glover", drift = "cosine", noise = "ar1", single_trial, prefix;
+    std::optional<double> t_r, slice_time_ref;
+    double high_pass = 0.01, smooth = 0;
+    int drift_order = 1;
+    std::vector<int> fir_delays{0};
+    bool no_modulators = false;
+};
+
+struct FirstLevelOutputs {
+    std::string prefix;
+    std::vector<std::string> designs;  // each run's _design.tsv
+    // Per contrast (in order): the effect map (empty for F contrasts) and the z map.
+    std::vector<std::string> effect_maps, z_maps;
+    std::string betas, trials;  // with single_trial
+};
+
+// Splits "NAME=EXPR" (`what` names the origin in errors) and checks NAME is a BIDS label.
+std::pair<std::string, std::string> parse_named_contrast(const std::string& text, const std::string& what);
+
+// Checks the options and fits; writes into `out_dir` (which must exist). Throws before writing
+// anything when an input is invalid (events, confounds, contrasts, grids).
+FirstLevelOutputs first_level(const FirstLevelOptions& options, const std::string& out_dir, const Context& ctx);
+
+}  // namespace algia::glm
