@@ -350,6 +350,13 @@ bool run_participant(const Config& config, const Layout& layout, const Participa
         fs::remove(done);
     }
     fs::create_directories(dir);
+    // A run killed mid-write (SIGKILL, power loss) leaves its atomic writes' temporaries behind:
+    // they are never complete outputs, so the rerun removes them before redoing the participant.
+    std::vector<fs::path> stale;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file() && e.path().filename().string().find(".algia-tmp-") != std::string::npos)
+            stale.push_back(e.path());
+    for (const auto& f : stale) fs::remove(f);
     if (config.atlas.empty())
         throw Error(Kind::usage, fmt::format("{}: no [atlas] image", config.file)).hint("add [atlas] image = \"...\" and labels = \"...\"");
     const auto atlas = io::read_image<float>(config.atlas, ctx);

@@ -43,6 +43,10 @@ grep -q "0 processed, 2 already complete" "$OUT/p2.err"
 # Uninterrupted reference vs killed-and-rerun.
 "$ALGIA" "$OUT/fmriprep" "$OUT/ref" participant --config "$OUT/study.toml" --no-report 2>/dev/null
 timeout -s KILL 0.7 "$ALGIA" "$OUT/fmriprep" "$OUT/killed" participant --config "$OUT/study.toml" --no-report 2>/dev/null || true
+# Whatever the kill interrupted: a write's temporary left behind must not survive the rerun.
+mkdir -p "$OUT/killed/sub-01/ses-pre/func"
+echo partial > "$OUT/killed/sub-01/ses-pre/func/sub-01_ses-pre_task-rest_timeseries.tsv.algia-tmp-Xk3j9Q"
+rm -f "$OUT/killed/sub-01/sub-01_desc-done.json"
 "$ALGIA" "$OUT/fmriprep" "$OUT/killed" participant --config "$OUT/study.toml" --no-report 2>/dev/null
 (cd "$OUT/ref" && find . -type f | sort | xargs md5sum) > "$OUT/ref.md5"
 (cd "$OUT/killed" && find . -type f | sort | xargs md5sum) > "$OUT/killed.md5"
