@@ -6,6 +6,7 @@
 #include <map>
 #include <regex>
 
+#include <Eigen/Dense>
 #include <fmt/format.h>
 
 #include "../command.hpp"
@@ -21,13 +22,37 @@ namespace algia::cli {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// One row per cluster: id, sign, size (voxels, mm^3), peak (mm, from the affine), peak t, mass, FWE p.
+void write_cluster_table(const std::string& path, const stats::PermutationResult& r, const image::Grid& grid,
+                         const std::vector<std::int64_t>& voxels) {
+    io::Table t({"cluster", "sign", "size_voxels", "size_mm3", "peak_x", "peak_y", "peak_z", "peak_t", "mass", "p_fwe_size",
+                 "p_fwe_mass", "threshold_t"});
+    const double voxel_mm3 = std::abs(grid.affine.topLeftCorner<3, 3>().determinant());
+    for (std::size_t k = 0; k < r.clusters.size(); ++k) {
+        const auto& c = r.clusters[k];
+        const std::int64_t v = voxels[std::size_t(c.peak)];
+        const std::int64_t i = v % grid.dims[0], j = (v / grid.dims[0]) % grid.dims[1], kk = v / (grid.dims[0] * grid.dims[1]);
+        const Eigen::Vector3d xyz = grid.world(double(i), double(j), double(kk));
+        t.add_row({std::to_string(k + 1), c.sign > 0 ? "+" : "-", std::to_string(c.size), io::format_number(double(c.size) * voxel_mm3),
+                   io::format_number(xyz[0]), io::format_number(xyz[1]), io::format_number(xyz[2]), io::format_number(c.peak_value),
+                   io::format_number(c.mass), io::format_number(r.cluster_p_size_fwe[k]), io::format_number(r.cluster_p_mass_fwe[k]),
+                   io::format_number(r.cluster_threshold_t)});
+    }
+    io::write_table(path, t);
+}
+
+}  // namespace
+
 Command stats_command() {
     return {"stats", "Group GLM: t maps, permutation p (uncorrected, FWE), TFCE, FDR, on images or table columns",
             [](CLI::App& app) -> Run {
                 struct Options {
                     std::vector<std::string> images, contrasts, columns;
                     std::string design, formula = "~ 1", mask, table, out;
-                    int permutations = 5000, tfce_connectivity = 26;
+                    int permutations = 5000, tfce_connectivity = 26, cluster_connectivity = 6;
+                    double cluster_threshold = 0;
                     std::uint64_t seed = 0;
                     bool tfce = false, two_sided = false, fdr = false;
                 };
@@ -41,7 +66,10 @@ Command stats_command() {
                     "randomise or 6 as nilearn) and its FWE p; --fdr adds Benjamini-Hochberg q. One-sided (positive "
                     "effects) unless --two-sided. Rows of the design table are matched to images by their sub- label "
                     "when the table has participant_id, else taken in order. Same --seed, same result on any thread "
-                    "count.");
+                    "count. --cluster-threshold P adds cluster-extent inference (nilearn's conventions): clusters of t above "
+                    "the t whose one-sided p is P (two-sided: p/2 each side), --cluster-connectivity 6 by default; FWE p "
+                    "of each cluster's size and mass (sum of t - threshold) from the permutation maxima; maps and a "
+                    "cluster table with peak coordinates (mm).");
                 app.add_option("images", o->images, "Images (one per participant/session), or a list file");
                 app.add_option("--design", o->design, "Design table (TSV, e.g. participants.tsv)");
                 app.add_option("--formula", o->formula, "Model formula")->capture_default_str();
@@ -52,6 +80,9 @@ Command stats_command() {
                 app.add_option("--permutations", o->permutations, "Permutations (0 = parametric only)")->capture_default_str();
                 app.add_flag("--tfce", o->tfce, "Threshold-free cluster enhancement (images)");
                 app.add_option("--tfce-connectivity", o->tfce_connectivity, "6, 18 or 26")->capture_default_str();
+                app.add_option("--cluster-threshold", o->cluster_threshold,
+                               "Cluster-extent inference: cluster-forming uncorrected p (e.g. 0.001; t from the t distribution)");
+                app.add_option("--cluster-connectivity", o->cluster_connectivity, "6 (as nilearn), 18 or 26")->capture_default_str();
                 app.add_flag("--two-sided", o->two_sided, "Test both signs");
                 app.add_flag("--fdr", o->fdr, "Benjamini-Hochberg FDR q values");
                 app.add_option("--seed", o->seed, "Random seed")->capture_default_str();
@@ -61,6 +92,19 @@ Command stats_command() {
                         throw Error(Kind::io, fmt::format("{}: the output folder does not exist", o->out))
                             .hint(fmt::format("create it first (mkdir -p {})", o->out));
                     const bool table_mode = !o->table.empty();
+                    if (o->cluster_threshold != 0) {
+                        if (table_mode)
+                            throw Error(Kind::usage, "--cluster-threshold applies to images, not to --table columns")
+                                .hint("use --fdr or the max-t FWE p for table columns");
+                        if (!(o->cluster_threshold > 0 && o->cluster_threshold < 1))
+                            throw Error(Kind::usage, fmt::format("--cluster-threshold {} is not a p-value in (0, 1)", o->cluster_threshold))
+                                .hint("give the cluster-forming uncorrected p, e.g. --cluster-threshold 0.001");
+                        if (o->permutations < 1)
+                            throw Error(Kind::usage, "--cluster-threshold needs permutations (the cluster FWE p comes from them)")
+                                .hint("give --permutations N, e.g. 5000");
+                    }
+                    if (o->cluster_connectivity != 6 && o->cluster_connectivity != 18 && o->cluster_connectivity != 26)
+                        throw Error(Kind::usage, fmt::format("--cluster-connectivity {} is not 6, 18 or 26", o->cluster_connectivity));
                     if (table_mode == !o->images.empty())
                         throw Error(Kind::usage, "give either images or --table").hint("e.g. algia stats con_*.nii.gz --out results");
                     // Observations.
@@ -151,6 +195,8 @@ Command stats_command() {
                             po.two_sided = o->two_sided;
                             po.tfce = o->tfce && !table_mode;
                             po.tfce_connectivity = o->tfce_connectivity;
+                            po.cluster_p = table_mode ? 0.0 : o->cluster_threshold;
+                            po.cluster_connectivity = o->cluster_connectivity;
                             po.dims = grid.dims;
                             po.voxels = voxels;
                             r = stats::permutation_test(X, Y, c, po, ctx);
@@ -189,6 +235,14 @@ Command stats_command() {
                             if (r.tfce.size()) {
                                 write_map("tfce", r.tfce);
                                 write_map("ptfcefwe", r.p_tfce_fwe);
+                            }
+                            if (o->cluster_threshold > 0) {
+                                write_map("clustersize", r.cluster_size);
+                                write_map("clustermass", r.cluster_mass);
+                                write_map("pclustersizefwe", r.p_cluster_size_fwe);
+                                write_map("pclustermassfwe", r.p_cluster_mass_fwe);
+                                write_cluster_table((fs::path(o->out) / fmt::format("contrast-{}_clusters.tsv", cname)).string(), r, maps.grid,
+                                                    maps.voxels);
                             }
                         }
                         if (o->fdr) write_map("qfdr", q);

@@ -168,3 +168,84 @@ TEST(StatsSimulation, FamilywiseErrorRateUnderTheNull) {
         EXPECT_NEAR(rate, 0.05, 3 * std::sqrt(0.05 * 0.95 / datasets)) << (one_sample ? "sign flipping" : "Freedman-Lane");
     }
 }
+
+// Clusters on a hand-made 5x5x3 volume: two blobs touching only at an edge are one cluster with
+// 18/26-connectivity and two with 6 (nilearn's), a blob touching at a corner only joins with 26;
+// negative clusters only two-sided; size, mass (sum t - thr), peak and ordering.
+TEST(Stats, ClustersByConnectivityAndSign) {
+    const std::array<std::int64_t, 3> dims{5, 5, 3};
+    std::vector<std::int64_t> vox;
+    for (std::int64_t v = 0; v < 75; ++v) vox.push_back(v);
+    Eigen::VectorXd t = Eigen::VectorXd::Zero(75);
+    auto at = [&](int x, int y, int z) -> double& { return t[x + 5 * (y + 5 * z)]; };
+    at(0, 0, 0) = 3;
+    at(1, 0, 0) = 5;           // blob A: 2 voxels, mass (3-2)+(5-2) = 4
+    at(2, 1, 0) = 4;           // touches A at an edge (dx 1, dy 1)
+    at(3, 2, 1) = 2.5;         // touches the previous at a corner
+    at(0, 4, 2) = -6;          // negative
+    at(4, 4, 2) = 2;           // not above 2 (strict >)
+    const auto c6 = stats::find_clusters(t, dims, vox, 2.0, 6);
+    ASSERT_EQ(c6.size(), 3u);
+    EXPECT_EQ(c6[0].size, 2);
+    EXPECT_DOUBLE_EQ(c6[0].mass, 4.0);
+    EXPECT_DOUBLE_EQ(c6[0].peak_value, 5.0);
+    EXPECT_EQ(c6[0].peak, 1);
+    EXPECT_EQ(c6[1].size, 1);
+    EXPECT_DOUBLE_EQ(c6[1].peak_value, 4.0);
+    EXPECT_DOUBLE_EQ(c6[2].peak_value, 2.5);
+    const auto c18 = stats::find_clusters(t, dims, vox, 2.0, 18);
+    ASSERT_EQ(c18.size(), 2u);
+    EXPECT_EQ(c18[0].size, 3);
+    EXPECT_DOUBLE_EQ(c18[0].mass, 6.0);
+    const auto c26 = stats::find_clusters(t, dims, vox, 2.0, 26);
+    ASSERT_EQ(c26.size(), 1u);
+    EXPECT_EQ(c26[0].size, 4);
+    const auto both = stats::find_clusters(t, dims, vox, 2.0, 26, true);
+    ASSERT_EQ(both.size(), 2u);
+    EXPECT_EQ(both[1].sign, -1);
+    EXPECT_DOUBLE_EQ(both[1].mass, 4.0);
+    EXPECT_DOUBLE_EQ(both[1].peak_value, -6.0);
+    EXPECT_ALGIA_ERROR(stats::find_clusters(t, dims, vox, 2.0, 8), Kind::usage, "connectivity 8");
+    EXPECT_NEAR(stats::cluster_forming_t(0.001, 29, false), 3.3962402883415166, 1e-10);  // scipy t.isf
+    EXPECT_NEAR(stats::cluster_forming_t(0.002, 29, true), 3.3962402883415166, 1e-10);
+}
+
+// 200 smooth null datasets (8x8x6 grid, n = 12, 200 sign flips; about 2 s): the cluster-size
+// and cluster-mass FWE false-positive rates must be 0.05 within 3 binomial SDs.
+TEST(StatsSimulation, ClusterFamilywiseErrorRateUnderTheNull) {
+    Context ctx;
+    const std::array<std::int64_t, 3> dims{8, 8, 6};
+    const std::int64_t nv = 8 * 8 * 6;
+    std::vector<std::int64_t> vox(static_cast<std::size_t>(nv));
+    std::iota(vox.begin(), vox.end(), 0);
+    int fp_size = 0, fp_mass = 0;
+    const int datasets = 200, n = 12;
+    for (int d = 0; d < datasets; ++d) {
+        Rng rng(4242, std::uint64_t(d));
+        Eigen::MatrixXd Y(n, nv);
+        for (int i = 0; i < n; ++i) {
+            // White noise smoothed along x and y (box of 3) so that clusters have extent.
+            Eigen::VectorXd w(nv);
+            for (std::int64_t v = 0; v < nv; ++v) w[v] = rng.normal();
+            for (std::int64_t v = 0; v < nv; ++v) {
+                const std::int64_t x = v % 8, y = (v / 8) % 8, z = v / 64;
+                double s = 0;
+                for (int dx = -1; dx <= 1; ++dx)
+                    for (int dy = -1; dy <= 1; ++dy) s += w[(x + dx + 8) % 8 + 8 * (((y + dy + 8) % 8) + 8 * z)];
+                Y(i, v) = s;
+            }
+        }
+        stats::PermutationOptions o;
+        o.permutations = 200;
+        o.seed = std::uint64_t(d);
+        o.cluster_p = 0.01;
+        o.dims = dims;
+        o.voxels = vox;
+        const auto r = stats::permutation_test(Eigen::MatrixXd::Ones(n, 1), Y, Eigen::VectorXd::Ones(1), o, ctx);
+        fp_size += r.p_cluster_size_fwe.minCoeff() <= 0.05;
+        fp_mass += r.p_cluster_mass_fwe.minCoeff() <= 0.05;
+    }
+    const double bound = 3 * std::sqrt(0.05 * 0.95 / datasets);
+    EXPECT_NEAR(double(fp_size) / datasets, 0.05, bound);
+    EXPECT_NEAR(double(fp_mass) / datasets, 0.05, bound);
+}

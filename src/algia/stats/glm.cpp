@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <utility>
 
 #include <Eigen/Dense>
 #include <boost/math/distributions/normal.hpp>
@@ -205,12 +206,104 @@ std::vector<std::vector<std::int64_t>> neighbours(const std::array<std::int64_t,
     return out;
 }
 
+// Size and mass of the largest clusters (over both signs when two-sided), without keeping members.
+std::pair<double, double> max_cluster(const Eigen::VectorXd& t, const std::vector<std::vector<std::int64_t>>& nbrs, double thr,
+                                      bool two_sided, std::vector<std::int64_t>& label, std::vector<std::int64_t>& stack) {
+    const std::size_t n = std::size_t(t.size());
+    label.assign(n, 0);
+    double max_size = 0, max_mass = 0;
+    std::int64_t next = 0;
+    for (int sign : {1, -1}) {
+        if (sign < 0 && !two_sided) break;
+        for (std::size_t s = 0; s < n; ++s) {
+            if (label[s] || !(sign * t[Eigen::Index(s)] > thr)) continue;
+            label[s] = ++next;
+            stack.assign(1, std::int64_t(s));
+            double size = 0, mass = 0;
+            while (!stack.empty()) {
+                const auto c = std::size_t(stack.back());
+                stack.pop_back();
+                size += 1;
+                mass += sign * t[Eigen::Index(c)] - thr;
+                for (auto y : nbrs[c])
+                    if (!label[std::size_t(y)] && sign * t[Eigen::Index(y)] > thr) {
+                        label[std::size_t(y)] = next;
+                        stack.push_back(y);
+                    }
+            }
+            max_size = std::max(max_size, size);
+            max_mass = std::max(max_mass, mass);
+        }
+    }
+    return {max_size, max_mass};
+}
+
+std::vector<Cluster> clusters_of(const Eigen::VectorXd& t, const std::vector<std::vector<std::int64_t>>& nbrs, double thr,
+                                 bool two_sided) {
+    const std::size_t n = std::size_t(t.size());
+    std::vector<char> seen(n, 0);
+    std::vector<Cluster> out;
+    std::vector<std::int64_t> stack;
+    for (int sign : {1, -1}) {
+        if (sign < 0 && !two_sided) break;
+        const std::size_t first = out.size();
+        for (std::size_t s = 0; s < n; ++s) {
+            if (seen[s] || !(sign * t[Eigen::Index(s)] > thr)) continue;
+            seen[s] = 1;
+            stack.assign(1, std::int64_t(s));
+            Cluster c;
+            c.sign = sign;
+            c.peak = Eigen::Index(s);
+            while (!stack.empty()) {
+                const auto v = std::size_t(stack.back());
+                stack.pop_back();
+                c.members.push_back(Eigen::Index(v));
+                for (auto y : nbrs[v])
+                    if (!seen[std::size_t(y)] && sign * t[Eigen::Index(y)] > thr) {
+                        seen[std::size_t(y)] = 1;
+                        stack.push_back(y);
+                    }
+            }
+            std::sort(c.members.begin(), c.members.end());
+            c.size = std::int64_t(c.members.size());
+            c.peak = c.members.front();
+            for (auto m : c.members) {
+                c.mass += sign * t[m] - thr;
+                if (sign * t[m] > sign * t[c.peak]) c.peak = m;
+            }
+            c.peak_value = t[c.peak];
+            out.push_back(std::move(c));
+        }
+        std::stable_sort(out.begin() + std::ptrdiff_t(first), out.end(),
+                         [](const Cluster& a, const Cluster& b) { return std::abs(a.peak_value) > std::abs(b.peak_value); });
+    }
+    return out;
+}
+
+void check_connectivity(int connectivity, const char* what) {
+    if (connectivity != 6 && connectivity != 18 && connectivity != 26)
+        throw Error(Kind::usage, fmt::format("{} connectivity {} is not 6, 18 or 26", what, connectivity));
+}
+
 }  // namespace
+
+double cluster_forming_t(double p, double df, bool two_sided) {
+    if (!(p > 0 && p < 1))
+        throw Error(Kind::usage, fmt::format("the cluster-forming threshold {} is not a p-value in (0, 1)", p))
+            .hint("give an uncorrected p such as 0.001");
+    boost::math::students_t dist(df);
+    return boost::math::quantile(boost::math::complement(dist, two_sided ? p / 2 : p));
+}
+
+std::vector<Cluster> find_clusters(const Eigen::VectorXd& values, const std::array<std::int64_t, 3>& dims,
+                                   const std::vector<std::int64_t>& voxels, double threshold, int connectivity, bool two_sided) {
+    check_connectivity(connectivity, "cluster");
+    return clusters_of(values, neighbours(dims, voxels, connectivity), threshold, two_sided);
+}
 
 Eigen::VectorXd tfce(const Eigen::VectorXd& values, const std::array<std::int64_t, 3>& dims,
                      const std::vector<std::int64_t>& voxels, int connectivity, bool two_sided, double E, double H) {
-    if (connectivity != 6 && connectivity != 18 && connectivity != 26)
-        throw Error(Kind::usage, fmt::format("TFCE connectivity {} is not 6, 18 or 26", connectivity));
+    check_connectivity(connectivity, "TFCE");
     const auto nbrs = neighbours(dims, voxels, connectivity);
     if (!two_sided) return tfce_positive(values, nbrs, E, H);
     // nilearn: one step size from max |value| for both signs.
@@ -240,6 +333,15 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
         return Eigen::VectorXd(tfce_positive(t.cwiseMax(0.0), nbrs, 0.5, 2.0, m) - tfce_positive((-t).cwiseMax(0.0), nbrs, 0.5, 2.0, m));
     };
     if (tfce_on) r.tfce = enhance(r.observed.t);
+    const bool clusters_on = o.cluster_p > 0 && !o.voxels.empty();
+    std::vector<std::vector<std::int64_t>> cluster_nbrs;
+    if (clusters_on) {
+        check_connectivity(o.cluster_connectivity, "cluster");
+        r.cluster_threshold_t = cluster_forming_t(o.cluster_p, f.df, o.two_sided);
+        cluster_nbrs = tfce_on && o.cluster_connectivity == o.tfce_connectivity ? nbrs
+                                                                                : neighbours(o.dims, o.voxels, o.cluster_connectivity);
+        r.clusters = clusters_of(r.observed.t, cluster_nbrs, r.cluster_threshold_t, o.two_sided);
+    }
     // Freedman-Lane pieces: nuisance = design projected off the contrast.
     Eigen::MatrixXd fitted_z, resid_z;
     if (!one_sample) {
@@ -260,12 +362,17 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
     r.permutations = N;
     r.null_max_t.assign(std::size_t(N), 0.0);
     if (tfce_on) r.null_max_tfce.assign(std::size_t(N), 0.0);
+    if (clusters_on) {
+        r.null_max_size.assign(std::size_t(N), 0.0);
+        r.null_max_mass.assign(std::size_t(N), 0.0);
+    }
     const std::size_t blocks = std::size_t((N + 15) / 16);
     std::vector<std::vector<std::int32_t>> counts(blocks, std::vector<std::int32_t>(std::size_t(V), 0));
     parallel_for(ctx, std::size_t(N), 16, [&](std::size_t b, std::size_t e) {
         auto& cnt = counts[b / 16];
         Eigen::VectorXd t;
         Eigen::MatrixXd Ys(n, V);
+        std::vector<std::int64_t> label, stack;
         for (std::size_t k = b; k < e; ++k) {
             Rng rng(o.seed, k);
             if (one_sample) {
@@ -292,6 +399,11 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
                 const Eigen::VectorXd tf = enhance(t);
                 r.null_max_tfce[k] = o.two_sided ? tf.cwiseAbs().maxCoeff() : tf.maxCoeff();
             }
+            if (clusters_on) {
+                const auto m = max_cluster(t, cluster_nbrs, r.cluster_threshold_t, o.two_sided, label, stack);
+                r.null_max_size[k] = m.first;
+                r.null_max_mass[k] = m.second;
+            }
         }
     });
     r.p_uncorrected.resize(V);
@@ -313,6 +425,28 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
             const double obs = o.two_sided ? std::abs(r.tfce[v]) : r.tfce[v];
             const auto ge = sorted.end() - std::lower_bound(sorted.begin(), sorted.end(), obs);
             r.p_tfce_fwe[v] = double(1 + ge) / double(1 + N);
+        }
+    }
+    if (clusters_on) {
+        auto fwe = [&](const std::vector<double>& null, double obs) {
+            std::int64_t ge = 0;
+            for (double m : null) ge += m >= obs;
+            return double(1 + ge) / double(1 + N);
+        };
+        r.cluster_size = Eigen::VectorXd::Zero(V);
+        r.cluster_mass = Eigen::VectorXd::Zero(V);
+        r.p_cluster_size_fwe = Eigen::VectorXd::Ones(V);
+        r.p_cluster_mass_fwe = Eigen::VectorXd::Ones(V);
+        for (const auto& cl : r.clusters) {
+            const double ps = fwe(r.null_max_size, double(cl.size)), pm = fwe(r.null_max_mass, cl.mass);
+            r.cluster_p_size_fwe.push_back(ps);
+            r.cluster_p_mass_fwe.push_back(pm);
+            for (auto m : cl.members) {
+                r.cluster_size[m] = double(cl.size);
+                r.cluster_mass[m] = cl.mass;
+                r.p_cluster_size_fwe[m] = ps;
+                r.p_cluster_mass_fwe[m] = pm;
+            }
         }
     }
     return r;

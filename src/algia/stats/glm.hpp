@@ -39,14 +39,38 @@ Eigen::VectorXd tfce(const Eigen::VectorXd& values, const std::array<std::int64_
                      const std::vector<std::int64_t>& voxels, int connectivity = 26, bool two_sided = false,
                      double E = 0.5, double H = 2.0);
 
+// Cluster-extent inference (nilearn's permuted_ols conventions): the cluster-forming threshold is an
+// uncorrected p turned into t with the t distribution (one-sided t.isf(p, df); two-sided
+// t.isf(p/2, df)); clusters are connected sets of voxels with t > threshold (two-sided: also, as
+// separate clusters, t < -threshold); size in voxels, mass = sum(|t| - threshold).
+double cluster_forming_t(double p, double df, bool two_sided);
+
+struct Cluster {
+    int sign = 1;                       // +1: t > threshold; -1: t < -threshold
+    std::int64_t size = 0;              // voxels
+    double mass = 0;                    // sum over members of |t| - threshold
+    Eigen::Index peak = 0;              // column of the largest |t| (first on ties)
+    double peak_value = 0;              // t at the peak
+    std::vector<Eigen::Index> members;  // columns, ascending
+};
+
+// Clusters of `values` at `voxels` (indices into a grid of `dims`), connectivity 6, 18 or 26;
+// ordered positive first, then by decreasing |peak| (as nilearn's get_clusters_table).
+std::vector<Cluster> find_clusters(const Eigen::VectorXd& values, const std::array<std::int64_t, 3>& dims,
+                                   const std::vector<std::int64_t>& voxels, double threshold, int connectivity = 6,
+                                   bool two_sided = false);
+
 struct PermutationOptions {
     int permutations = 5000;
     std::uint64_t seed = 0;
     bool two_sided = false;
     bool tfce = false;
     int tfce_connectivity = 26;
-    std::array<std::int64_t, 3> dims{0, 0, 0};  // for TFCE
-    std::vector<std::int64_t> voxels;           // for TFCE
+    // Cluster-extent inference when cluster_p > 0 (the cluster-forming uncorrected p).
+    double cluster_p = 0;
+    int cluster_connectivity = 6;
+    std::array<std::int64_t, 3> dims{0, 0, 0};  // for TFCE and clusters
+    std::vector<std::int64_t> voxels;           // for TFCE and clusters
     // Explicit sign flips (one row of +-1 per permutation) instead of random ones: for checking
     // against another tool's exact permutations.
     std::vector<std::vector<int>> sign_flips;
@@ -57,6 +81,14 @@ struct PermutationResult {
     Eigen::VectorXd p_uncorrected, p_fwe;
     Eigen::VectorXd tfce, p_tfce_fwe;
     std::vector<double> null_max_t, null_max_tfce;
+    // Cluster-extent inference: the observed clusters, null maxima of size and mass (over both signs
+    // when two-sided), FWE p per cluster = (1 + #{null max >= observed}) / (1 + N), and per-voxel
+    // maps (size, mass, p; 0, 0, 1 outside clusters).
+    double cluster_threshold_t = 0;
+    std::vector<Cluster> clusters;
+    std::vector<double> cluster_p_size_fwe, cluster_p_mass_fwe;  // one per cluster
+    std::vector<double> null_max_size, null_max_mass;
+    Eigen::VectorXd cluster_size, cluster_mass, p_cluster_size_fwe, p_cluster_mass_fwe;
     int permutations = 0;
     bool sign_flipping = false, exhaustive = false;
 };

