@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <regex>
+#include <set>
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
@@ -49,7 +50,7 @@ Command stats_command() {
     return {"stats", "Group GLM: t maps, permutation p (uncorrected, FWE), TFCE, FDR, on images or table columns",
             [](CLI::App& app) -> Run {
                 struct Options {
-                    std::vector<std::string> images, contrasts, columns;
+                    std::vector<std::string> images, contrasts, f_contrasts, columns;
                     std::string design, formula = "~ 1", mask, table, out;
                     int permutations = 5000, tfce_connectivity = 26, cluster_connectivity = 6;
                     double cluster_threshold = 0;
@@ -66,7 +67,9 @@ Command stats_command() {
                     "randomise or 6 as nilearn) and its FWE p; --fdr adds Benjamini-Hochberg q. One-sided (positive "
                     "effects) unless --two-sided. Rows of the design table are matched to images by their sub- label "
                     "when the table has participant_id, else taken in order. Same --seed, same result on any thread "
-                    "count. --cluster-threshold P adds cluster-extent inference (nilearn's conventions): clusters of t above "
+                    "count. --f-contrast NAME=\"EXPR; EXPR\" tests several rows at once: F, z and p maps (F distribution), "
+                    "permutation p and max-F FWE (sign flips or Freedman-Lane), summary_f.tsv / stats_f.tsv. "
+                    "--cluster-threshold P adds cluster-extent inference (nilearn's conventions): clusters of t above "
                     "the t whose one-sided p is P (two-sided: p/2 each side), --cluster-connectivity 6 by default; FWE p "
                     "of each cluster's size and mass (sum of t - threshold) from the permutation maxima; maps and a "
                     "cluster table with peak coordinates (mm).");
@@ -74,6 +77,8 @@ Command stats_command() {
                 app.add_option("--design", o->design, "Design table (TSV, e.g. participants.tsv)");
                 app.add_option("--formula", o->formula, "Model formula")->capture_default_str();
                 app.add_option("--contrast", o->contrasts, "NAME=EXPR over design columns (default: the last column)");
+                app.add_option("--f-contrast", o->f_contrasts,
+                               "NAME=\"EXPR; EXPR; ...\": an F contrast, one row per expression (e.g. arm=\"arm[T.b]; arm[T.c]\")");
                 app.add_option("--table", o->table, "Test table columns instead of images");
                 app.add_option("--columns", o->columns, "Columns of --table to test (default: all numeric not in the formula)");
                 app.add_option("--mask", o->mask, "Mask (default: voxels finite and non-zero in every image)");
@@ -147,7 +152,35 @@ Command stats_command() {
                         if (eq == std::string::npos) contrasts.push_back({s, stats::parse_contrast(s, d.columns)});
                         else contrasts.push_back({s.substr(0, eq), stats::parse_contrast(s.substr(eq + 1), d.columns)});
                     }
-                    if (contrasts.empty()) contrasts.push_back({d.columns.back(), stats::parse_contrast(d.columns.back(), d.columns)});
+                    std::vector<std::pair<std::string, Eigen::MatrixXd>> f_contrasts;
+                    for (const auto& s : o->f_contrasts) {
+                        const auto eq = s.find('=');
+                        if (eq == std::string::npos || eq == 0)
+                            throw Error(Kind::usage, fmt::format("--f-contrast '{}' has no NAME=", s))
+                                .hint("write --f-contrast NAME=\"EXPR; EXPR\", e.g. arm=\"arm[T.b]; arm[T.c]\"");
+                        std::vector<Eigen::VectorXd> rows;
+                        std::string rest = s.substr(eq + 1);
+                        for (std::size_t start = 0; start <= rest.size();) {
+                            const auto semi = std::min(rest.find(';', start), rest.size());
+                            const std::string piece = rest.substr(start, semi - start);
+                            if (piece.find_first_not_of(" \t") != std::string::npos) rows.push_back(stats::parse_contrast(piece, d.columns));
+                            start = semi + 1;
+                        }
+                        if (rows.empty()) throw Error(Kind::usage, fmt::format("--f-contrast '{}' has no rows", s));
+                        Eigen::MatrixXd C(Eigen::Index(rows.size()), Eigen::Index(d.columns.size()));
+                        for (std::size_t k = 0; k < rows.size(); ++k) C.row(Eigen::Index(k)) = rows[k].transpose();
+                        f_contrasts.push_back({s.substr(0, eq), C});
+                    }
+                    {
+                        std::set<std::string> seen;
+                        for (const auto& c : contrasts)
+                            if (!seen.insert(c.first).second) throw Error(Kind::usage, fmt::format("two contrasts are named '{}'", c.first));
+                        for (const auto& c : f_contrasts)
+                            if (!seen.insert(c.first).second)
+                                throw Error(Kind::usage, fmt::format("two contrasts are named '{}'", c.first))
+                                    .hint("give each --contrast and --f-contrast its own NAME (the maps are named after it)");
+                    }
+                    if (contrasts.empty() && f_contrasts.empty()) contrasts.push_back({d.columns.back(), stats::parse_contrast(d.columns.back(), d.columns)});
                     // Data.
                     Eigen::MatrixXd Y;
                     std::vector<std::string> names;
@@ -252,7 +285,57 @@ Command stats_command() {
                                          o->permutations > 0 ? io::format_number(r.p_uncorrected[best]) : "n/a",
                                          o->permutations > 0 ? io::format_number(r.p_fwe[best]) : "n/a", o->fdr ? io::format_number(q[best]) : "n/a"});
                     }
-                    io::write_table((fs::path(o->out) / (table_mode ? "stats.tsv" : "summary.tsv")).string(), summary);
+                    if (!contrasts.empty())
+                        io::write_table((fs::path(o->out) / (table_mode ? "stats.tsv" : "summary.tsv")).string(), summary);
+                    if (f_contrasts.empty()) return 0;
+                    io::Table fsummary({"contrast", "column", "F", "df1", "df2", "p", "z", "p_perm", "p_fwe", "q_fdr"});
+                    for (const auto& contrast : f_contrasts) {
+                        const std::string cname = contrast.first;
+                        const Eigen::MatrixXd& C = contrast.second;
+                        stats::FPermutationResult r;
+                        if (o->permutations > 0) {
+                            stats::PermutationOptions po;
+                            po.permutations = o->permutations;
+                            po.seed = o->seed;
+                            r = stats::permutation_test_f(X, Y, C, po, ctx);
+                        } else {
+                            r.observed = stats::glm_f(X, Y, C);
+                        }
+                        const Eigen::Index V = Y.cols();
+                        Eigen::VectorXd p(V), z(V);
+                        for (Eigen::Index v = 0; v < V; ++v) {
+                            p[v] = stats::f_sf(r.observed.F[v], r.observed.df1, r.observed.df2);
+                            z[v] = stats::z_from_p(p[v]);
+                        }
+                        const bool perm = o->permutations > 0;
+                        const Eigen::VectorXd q = o->fdr ? stats::fdr_bh(perm ? r.p_uncorrected : p) : Eigen::VectorXd();
+                        auto row = [&](const std::string& column, Eigen::Index v) {
+                            fsummary.add_row({cname, column, io::format_number(r.observed.F[v]), io::format_number(r.observed.df1),
+                                              io::format_number(r.observed.df2), io::format_number(p[v]), io::format_number(z[v]),
+                                              perm ? io::format_number(r.p_uncorrected[v]) : "n/a", perm ? io::format_number(r.p_fwe[v]) : "n/a",
+                                              o->fdr ? io::format_number(q[v]) : "n/a"});
+                        };
+                        if (table_mode) {
+                            for (Eigen::Index v = 0; v < V; ++v) row(names[std::size_t(v)], v);
+                            continue;
+                        }
+                        auto write_map = [&](const std::string& stat, const Eigen::VectorXd& values) {
+                            write_masked_map((fs::path(o->out) / fmt::format("contrast-{}_stat-{}_statmap.nii.gz", cname, stat)).string(),
+                                             maps, values, fmt::format("algia stats {} {}", cname, stat), ctx);
+                        };
+                        write_map("F", r.observed.F);
+                        write_map("z", z);
+                        write_map("p", p);
+                        if (perm) {
+                            write_map("pperm", r.p_uncorrected);
+                            write_map("pfwe", r.p_fwe);
+                        }
+                        if (o->fdr) write_map("qfdr", q);
+                        Eigen::Index best = 0;
+                        r.observed.F.maxCoeff(&best);
+                        row("max", best);
+                    }
+                    io::write_table((fs::path(o->out) / (table_mode ? "stats_f.tsv" : "summary_f.tsv")).string(), fsummary);
                     return 0;
                 };
             }};

@@ -57,15 +57,42 @@ def clusters():
     (OUT / "clusters_g1.tsv").write_text("\n".join(lines) + "\n")
 
 
+def f_contrasts(data_dir):
+    import pandas as pd
+    import statsmodels.api as sm
+    from nilearn.glm.second_level import SecondLevelModel
+    paths = [str(data_dir / f"{WAGER_DIR}/con_008100{i:02d}.hdr") for i in range(1, 31)]
+    behav = pd.read_csv(data_dir / f"{WAGER_DIR}/Wager_2008_emotionreg_behavioral_data.txt", sep="\t")
+    mask_img = nib.load(FIX / "wager_mask.nii.gz")
+    mask = np.asanyarray(mask_img.dataobj) != 0
+    design = pd.DataFrame({"intercept": np.ones(30), "X_RVLPFC": behav["X_RVLPFC"].to_numpy(float),
+                           "Y_Reappraisal_Success": behav["Y_Reappraisal_Success"].to_numpy(float)})
+    lines = ["X_RVLPFC\tY_Reappraisal_Success"]
+    for a, b in zip(design["X_RVLPFC"], design["Y_Reappraisal_Success"]):
+        lines.append(f"{a!r}\t{b!r}")
+    (OUT / "design_xy.tsv").write_text("\n".join(lines) + "\n")
+    C = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    slm = SecondLevelModel(mask_img=mask_img).fit(paths, design_matrix=design)
+    out = slm.compute_contrast(C, second_level_stat_type="F", output_type="all")
+    nl_f = np.asanyarray(out["stat"].dataobj)[mask]
+    nl_p = np.asanyarray(out["p_value"].dataobj)[mask]
+    data = np.stack([np.asanyarray(nib.load(p).dataobj)[..., 0] for p in paths], -1)
+    y = np.asarray(data[mask], dtype=np.float64)  # voxels x 30
+    ijk = np.argwhere(mask)
+    rows = ["i\tj\tk\tF_statsmodels\tp_statsmodels\tF_nilearn\tp_nilearn"]
+    for r in range(0, len(ijk), 50):
+        res = sm.OLS(y[r], design.to_numpy()).fit()
+        ft = res.f_test(C)
+        rows.append("\t".join([str(int(v)) for v in ijk[r]] + [repr(float(np.squeeze(ft.fvalue))),
+                                                             repr(float(ft.pvalue)), repr(float(nl_f[r])),
+                                                             repr(float(nl_p[r]))]))
+    (OUT / "f_xy_wager.tsv").write_text("\n".join(rows) + "\n")
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     clusters()
-    if len(sys.argv) > 1 or True:
-        f_contrasts(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / ".." / "shared" / "data")
-
-
-def f_contrasts(data_dir):
-    pass
+    f_contrasts((Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / ".." / "shared" / "data").resolve())
 
 
 if __name__ == "__main__":

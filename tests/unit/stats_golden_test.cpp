@@ -141,7 +141,7 @@ TEST(StatsGolden, PermutationsWithNilearnsSignFlips) {
 }
 
 // Cluster-extent inference against non_parametric_inference(threshold=0.001) (case P1): with the
-// first 200 of nilearn's sign patterns fed in (about 6 s), the null maxima of cluster size (exact)
+// first 100 of nilearn's sign patterns fed in (about 5 s), the null maxima of cluster size (exact)
 // and mass (1e-6); the observed clusters (size exact, mass 1e-6 per voxel: nilearn's t is float32,
 // peak); and per voxel the cluster size and mass and nilearn's -log10 cluster FWE p, computed from
 // algia's observed clusters and nilearn's full null with nilearn's null_to_p convention
@@ -152,7 +152,7 @@ TEST(StatsGolden, ClusterInferenceWithNilearnsSignFlips) {
     const auto w = load_wager();
     const auto flips_t = io::read_table(dir + "signflips.tsv");
     stats::PermutationOptions o;
-    for (std::size_t r = 0; r < std::min<std::size_t>(200, flips_t.rows()); ++r) {
+    for (std::size_t r = 0; r < std::min<std::size_t>(100, flips_t.rows()); ++r) {
         std::vector<int> f;
         for (std::size_t c = 1; c < flips_t.cols(); ++c) f.push_back(int(flips_t.numeric(c)[r]));
         o.sign_flips.push_back(f);
@@ -169,7 +169,7 @@ TEST(StatsGolden, ClusterInferenceWithNilearnsSignFlips) {
     EXPECT_NEAR(r.cluster_threshold_t, p1["cluster_forming_t"].get<double>(), 1e-9);
     const auto h0 = io::read_table(dir + "p1_h0_intercept.tsv");
     const auto hs = h0.numeric("h0_max_size"), hm = h0.numeric("h0_max_mass");
-    ASSERT_EQ(r.null_max_size.size(), 200u);
+    ASSERT_EQ(r.null_max_size.size(), 100u);
     for (std::size_t k = 0; k < r.null_max_size.size(); ++k) {
         EXPECT_EQ(r.null_max_size[k], hs[k]) << "permutation " << k;
         EXPECT_NEAR(r.null_max_mass[k], hm[k], 1e-6 * std::max(1.0, hm[k])) << "permutation " << k;
@@ -207,11 +207,11 @@ TEST(StatsGolden, ClusterInferenceWithNilearnsSignFlips) {
         in_clusters += size[v] > 0;
     }
     EXPECT_GT(in_clusters, 50);
-    // algia's own p: (1 + #{null >= obs}) / (1 + N) over its 200 permutations.
+    // algia's own p: (1 + #{null >= obs}) / (1 + N) over its 100 permutations.
     for (std::size_t k = 0; k < r.clusters.size(); ++k) {
         double ge = 0;
-        for (std::size_t j = 0; j < 200; ++j) ge += hs[j] >= double(r.clusters[k].size);
-        EXPECT_DOUBLE_EQ(r.cluster_p_size_fwe[k], (1 + ge) / 201);
+        for (std::size_t j = 0; j < 100; ++j) ge += hs[j] >= double(r.clusters[k].size);
+        EXPECT_DOUBLE_EQ(r.cluster_p_size_fwe[k], (1 + ge) / 101);
     }
 }
 
@@ -246,6 +246,34 @@ TEST(StatsGolden, ClusterPeaksMatchGetClustersTable) {
             EXPECT_NEAR(c.peak_value, pt[i], 1e-5 * std::abs(pt[i])) << k;
             EXPECT_EQ(double(c.size), nv[i]) << k;
             EXPECT_EQ(std::floor(double(c.size) * voxel_mm3), mm3[i]) << k;
+        }
+    }
+}
+
+// F contrast [X_RVLPFC; Y_Reappraisal_Success] on [intercept, X, Y] against statsmodels OLS f_test
+// and nilearn SecondLevelModel compute_contrast(stat_type='F') at every 50th in-mask voxel
+// (tests/golden/make_stats_more.py): F and p to 1e-6 relative.
+TEST(StatsGolden, FContrastMatchesStatsmodelsAndNilearn) {
+    ALGIA_REQUIRE_SHARED_DATA();
+    const auto w = load_wager();
+    const auto design = io::read_table(test::fixtures() + "/stats_more/design_xy.tsv");
+    const auto ref = io::read_table(test::fixtures() + "/stats_more/f_xy_wager.tsv");
+    Eigen::MatrixXd X(30, 3);
+    const auto x = design.numeric("X_RVLPFC"), y = design.numeric("Y_Reappraisal_Success");
+    for (int s = 0; s < 30; ++s) X.row(s) << 1, x[std::size_t(s)], y[std::size_t(s)];
+    Eigen::MatrixXd C(2, 3);
+    C << 0, 1, 0, 0, 0, 1;
+    const auto m = stats::glm_f(X, w.Y, C);
+    EXPECT_EQ(m.df1, 2);
+    EXPECT_EQ(m.df2, 27);
+    const auto F = at_rows(w, m.F, ref);
+    for (const std::string peer : {"statsmodels", "nilearn"}) {
+        SCOPED_TRACE(peer);
+        const auto rf = ref.numeric("F_" + peer), rp = ref.numeric("p_" + peer);
+        ASSERT_GT(rf.size(), 1000u);
+        for (std::size_t i = 0; i < rf.size(); ++i) {
+            EXPECT_NEAR(F[Eigen::Index(i)], rf[i], 1e-6 * std::max(1.0, rf[i])) << i;
+            EXPECT_NEAR(stats::f_sf(F[Eigen::Index(i)], 2, 27), rp[i], 1e-6 * std::max(1e-3, rp[i])) << i;
         }
     }
 }

@@ -9,6 +9,8 @@
 #include <numeric>
 #include <set>
 
+#include <Eigen/Dense>
+
 #include "algia/core/random.hpp"
 #include "algia/io/tsv.hpp"
 #include "test_support.hpp"
@@ -248,4 +250,67 @@ TEST(StatsSimulation, ClusterFamilywiseErrorRateUnderTheNull) {
     const double bound = 3 * std::sqrt(0.05 * 0.95 / datasets);
     EXPECT_NEAR(double(fp_size) / datasets, 0.05, bound);
     EXPECT_NEAR(double(fp_mass) / datasets, 0.05, bound);
+}
+
+// A one-row F contrast is t squared, with the same permutation p (same draws); the F of two rows
+// equals the extra-sum-of-squares F of the nested models; dependent rows are an error.
+TEST(Stats, FContrastIsTSquaredAndNestedModelF) {
+    Rng rng(5, 5);
+    const int n = 20, V = 30;
+    Eigen::MatrixXd X(n, 3), Y(n, V);
+    for (int i = 0; i < n; ++i) X.row(i) << 1, rng.normal(), rng.normal();
+    for (int i = 0; i < n; ++i)
+        for (int v = 0; v < V; ++v) Y(i, v) = rng.normal() + 0.3 * v * X(i, 1) / V;
+    const Eigen::Vector3d c(0, 1, 0);
+    const auto t = stats::glm_t(X, Y, c);
+    const auto f1 = stats::glm_f(X, Y, c.transpose());
+    for (int v = 0; v < V; ++v) EXPECT_NEAR(f1.F[v], t.t[v] * t.t[v], 1e-10 * (1 + f1.F[v]));
+    EXPECT_NEAR(stats::f_sf(4.0, 1, 17), 2 * stats::t_sf(2.0, 17), 1e-12);
+    stats::PermutationOptions o;
+    o.permutations = 300;
+    o.seed = 4;
+    o.two_sided = true;
+    Context ctx;
+    const auto pt = stats::permutation_test(X, Y, c, o, ctx);
+    const auto pf = stats::permutation_test_f(X, Y, c.transpose(), o, ctx);
+    for (int v = 0; v < V; ++v) EXPECT_NEAR(pf.p_uncorrected[v], pt.p_uncorrected[v], 1e-12);
+    for (int v = 0; v < V; ++v) EXPECT_NEAR(pf.p_fwe[v], pt.p_fwe[v], 1e-12);
+    // Nested models: F = ((RSS0 - RSS1) / 2) / (RSS1 / (n - 3)).
+    Eigen::MatrixXd C(2, 3);
+    C << 0, 1, 0, 0, 0, 1;
+    const auto f2 = stats::glm_f(X, Y, C);
+    const Eigen::MatrixXd X0 = X.leftCols(1);
+    for (int v = 0; v < V; ++v) {
+        const Eigen::VectorXd y = Y.col(v);
+        const double rss1 = (y - X * X.colPivHouseholderQr().solve(y)).squaredNorm();
+        const double rss0 = (y - X0 * X0.colPivHouseholderQr().solve(y)).squaredNorm();
+        EXPECT_NEAR(f2.F[v], ((rss0 - rss1) / 2) / (rss1 / (n - 3)), 1e-9 * (1 + f2.F[v]));
+    }
+    Eigen::MatrixXd D(2, 3);
+    D << 0, 1, 0, 0, 2, 0;
+    EXPECT_ALGIA_ERROR(stats::glm_f(X, Y, D), Kind::usage, "linearly dependent");
+}
+
+// 300 null datasets x 300 permutations: max-F FWE false-positive rate of a 2-row F contrast with a
+// nuisance covariate (Freedman-Lane) within 3 binomial SDs of 0.05.
+TEST(StatsSimulation, FContrastFamilywiseErrorRateUnderTheNull) {
+    Context ctx;
+    int false_positives = 0;
+    const int datasets = 300, n = 16, V = 30;
+    for (int d = 0; d < datasets; ++d) {
+        Rng rng(99, std::uint64_t(d));
+        Eigen::MatrixXd X(n, 4), Y(n, V);
+        for (int i = 0; i < n; ++i) X.row(i) << 1, rng.normal(), rng.normal(), rng.normal();
+        for (int i = 0; i < n; ++i)
+            for (int v = 0; v < V; ++v) Y(i, v) = rng.normal() + 0.8 * X(i, 3);
+        Eigen::MatrixXd C(2, 4);
+        C << 0, 1, 0, 0, 0, 0, 1, 0;
+        stats::PermutationOptions o;
+        o.permutations = 300;
+        o.seed = std::uint64_t(d);
+        const auto r = stats::permutation_test_f(X, Y, C, o, ctx);
+        false_positives += r.p_fwe.minCoeff() <= 0.05;
+    }
+    const double rate = double(false_positives) / datasets;
+    EXPECT_NEAR(rate, 0.05, 3 * std::sqrt(0.05 * 0.95 / datasets));
 }

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include <Eigen/Dense>
+#include <boost/math/distributions/fisher_f.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 #include <fmt/format.h>
@@ -285,6 +286,38 @@ void check_connectivity(int connectivity, const char* what) {
         throw Error(Kind::usage, fmt::format("{} connectivity {} is not 6, 18 or 26", what, connectivity));
 }
 
+// Freedman-Lane pieces: the fit of Y on the nuisance space (the design with the contrast rows' space
+// removed, X (I - C'(CC')^-1 C)) and its residuals.
+void nuisance_split(const Eigen::MatrixXd& X, const Eigen::MatrixXd& C, const Eigen::MatrixXd& Y, Eigen::MatrixXd& fitted,
+                    Eigen::MatrixXd& resid) {
+    const Eigen::Index n = X.rows(), p = X.cols();
+    const Eigen::MatrixXd cc = C.transpose() * (C * C.transpose()).inverse() * C;
+    const Eigen::MatrixXd Z0 = X * (Eigen::MatrixXd::Identity(p, p) - cc);
+    Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qz(Z0);
+    const Eigen::Index rz = qz.rank();
+    Eigen::MatrixXd Q = (qz.householderQ() * Eigen::MatrixXd::Identity(n, n)).leftCols(rz);
+    fitted = Q * (Q.transpose() * Y);
+    resid = Y - fitted;
+}
+
+// The data of permutation k: sign flips of Y (one-sample) or fitted + permuted residuals.
+void permuted_data(std::size_t k, const PermutationOptions& o, bool one_sample, const Eigen::MatrixXd& Y,
+                   const Eigen::MatrixXd& fitted_z, const Eigen::MatrixXd& resid_z, Eigen::MatrixXd& Ys) {
+    const Eigen::Index n = Y.rows();
+    Rng rng(o.seed, k);
+    if (one_sample) {
+        for (Eigen::Index i = 0; i < n; ++i) {
+            const bool keep = o.sign_flips.empty() ? rng.coin() : o.sign_flips[k][std::size_t(i)] > 0;
+            Ys.row(i) = keep ? Y.row(i) : Eigen::RowVectorXd(-Y.row(i));
+        }
+    } else {
+        std::vector<Eigen::Index> perm(static_cast<std::size_t>(n));
+        std::iota(perm.begin(), perm.end(), 0);
+        for (Eigen::Index i = n - 1; i > 0; --i) std::swap(perm[std::size_t(i)], perm[std::size_t(rng.below(std::uint64_t(i + 1)))]);
+        for (Eigen::Index i = 0; i < n; ++i) Ys.row(i) = fitted_z.row(i) + resid_z.row(perm[std::size_t(i)]);
+    }
+}
+
 }  // namespace
 
 double cluster_forming_t(double p, double df, bool two_sided) {
@@ -344,17 +377,7 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
     }
     // Freedman-Lane pieces: nuisance = design projected off the contrast.
     Eigen::MatrixXd fitted_z, resid_z;
-    if (!one_sample) {
-        // Nuisance space: X * (I - c pinv(c)) has the contrast's direction removed.
-        const Eigen::Index p = X.cols();
-        const Eigen::MatrixXd cc = c * (c.transpose() * c).inverse() * c.transpose();
-        const Eigen::MatrixXd Z0 = X * (Eigen::MatrixXd::Identity(p, p) - cc);
-        Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qz(Z0);
-        const Eigen::Index rz = qz.rank();
-        Eigen::MatrixXd Q = (qz.householderQ() * Eigen::MatrixXd::Identity(n, n)).leftCols(rz);
-        fitted_z = Q * (Q.transpose() * Y);
-        resid_z = Y - fitted_z;
-    }
+    if (!one_sample) nuisance_split(X, c.transpose(), Y, fitted_z, resid_z);
     const int N = o.sign_flips.empty() ? o.permutations : int(o.sign_flips.size());
     if (!o.sign_flips.empty() && !one_sample)
         throw Error(Kind::usage, "explicit sign flips apply to one-sample designs only");
@@ -374,18 +397,7 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
         Eigen::MatrixXd Ys(n, V);
         std::vector<std::int64_t> label, stack;
         for (std::size_t k = b; k < e; ++k) {
-            Rng rng(o.seed, k);
-            if (one_sample) {
-                for (Eigen::Index i = 0; i < n; ++i) {
-                    const bool keep = o.sign_flips.empty() ? rng.coin() : o.sign_flips[k][std::size_t(i)] > 0;
-                    Ys.row(i) = keep ? Y.row(i) : Eigen::RowVectorXd(-Y.row(i));
-                }
-            } else {
-                std::vector<Eigen::Index> perm(static_cast<std::size_t>(n));
-                std::iota(perm.begin(), perm.end(), 0);
-                for (Eigen::Index i = n - 1; i > 0; --i) std::swap(perm[std::size_t(i)], perm[std::size_t(rng.below(std::uint64_t(i + 1)))]);
-                for (Eigen::Index i = 0; i < n; ++i) Ys.row(i) = fitted_z.row(i) + resid_z.row(perm[std::size_t(i)]);
-            }
+            permuted_data(k, o, one_sample, Y, fitted_z, resid_z, Ys);
             t_values(f, X, Ys, c, t);
             double mx = -std::numeric_limits<double>::infinity();
             for (Eigen::Index v = 0; v < V; ++v) {
@@ -448,6 +460,121 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
                 r.p_cluster_mass_fwe[m] = pm;
             }
         }
+    }
+    return r;
+}
+
+namespace {
+
+struct FFit {
+    Eigen::MatrixXd pinv, M;  // (X'X)^-1 X'; (C (X'X)^-1 C')^-1
+    double df1 = 0, df2 = 0;
+};
+
+FFit prepare_f(const Eigen::MatrixXd& X, const Eigen::MatrixXd& C) {
+    const Eigen::Index n = X.rows(), p = X.cols();
+    if (C.cols() != p)
+        throw Error(Kind::usage, fmt::format("the F contrast has {} columns but the design {}", C.cols(), p));
+    if (C.rows() < 1) throw Error(Kind::usage, "the F contrast has no rows");
+    Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(X);
+    if (qr.rank() < p)
+        throw Error(Kind::invalid_input, fmt::format("the design is rank deficient (rank {} of {} columns)", qr.rank(), p))
+            .hint("drop a column that is a combination of others (e.g. a constant column besides the intercept)");
+    if (n - p < 1)
+        throw Error(Kind::invalid_input, fmt::format("{} observations are too few for {} design columns", n, p))
+            .hint("add participants or remove covariates");
+    Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qc(C.transpose());
+    if (qc.rank() < C.rows())
+        throw Error(Kind::usage, fmt::format("the F contrast's {} rows are linearly dependent (rank {})", C.rows(), qc.rank()))
+            .hint("drop the rows that are combinations of the others");
+    FFit f;
+    const Eigen::MatrixXd xtx_inv = (X.transpose() * X).inverse();
+    f.pinv = xtx_inv * X.transpose();
+    f.M = (C * xtx_inv * C.transpose()).inverse();
+    f.df1 = double(C.rows());
+    f.df2 = double(n - p);
+    return f;
+}
+
+void f_values(const FFit& f, const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::MatrixXd& C, Eigen::VectorXd& F) {
+    const Eigen::MatrixXd B = f.pinv * Y;
+    const Eigen::MatrixXd R = Y - X * B;
+    const Eigen::MatrixXd CB = C * B;
+    const Eigen::MatrixXd MCB = f.M * CB;
+    F.resize(Y.cols());
+    for (Eigen::Index v = 0; v < Y.cols(); ++v) {
+        const double s2 = R.col(v).squaredNorm() / f.df2;
+        const double num = CB.col(v).dot(MCB.col(v)) / f.df1;
+        F[v] = s2 > 0 ? num / s2 : 0.0;
+    }
+}
+
+}  // namespace
+
+FMap glm_f(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::MatrixXd& C) {
+    const FFit f = prepare_f(X, C);
+    FMap m;
+    f_values(f, X, Y, C, m.F);
+    m.df1 = f.df1;
+    m.df2 = f.df2;
+    return m;
+}
+
+double f_sf(double F, double df1, double df2) {
+    if (!std::isfinite(F)) return F > 0 ? 0.0 : 1.0;
+    if (F <= 0) return 1.0;
+    boost::math::fisher_f dist(df1, df2);
+    return boost::math::cdf(boost::math::complement(dist, F));
+}
+
+FPermutationResult permutation_test_f(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::MatrixXd& C,
+                                      const PermutationOptions& o, const Context& ctx) {
+    if (X.rows() != Y.rows())
+        throw Error(Kind::invalid_input, fmt::format("the design has {} rows but there are {} observations", X.rows(), Y.rows()))
+            .hint("give one design row per image (participants table rows must match the images)");
+    if (X.rows() < 2) throw Error(Kind::invalid_input, "fewer than 2 observations").hint("group inference needs at least 2");
+    const FFit f = prepare_f(X, C);
+    FPermutationResult r;
+    f_values(f, X, Y, C, r.observed.F);
+    r.observed.df1 = f.df1;
+    r.observed.df2 = f.df2;
+    const Eigen::Index n = X.rows(), V = Y.cols();
+    const bool one_sample = X.cols() == 1 && (X.col(0).array() == X(0, 0)).all();
+    r.sign_flipping = one_sample;
+    Eigen::MatrixXd fitted_z, resid_z;
+    if (!one_sample) nuisance_split(X, C, Y, fitted_z, resid_z);
+    if (!o.sign_flips.empty()) throw Error(Kind::usage, "explicit sign flips apply to t contrasts only");
+    const int N = o.permutations;
+    if (N < 1) throw Error(Kind::usage, "--permutations must be at least 1");
+    r.permutations = N;
+    r.null_max_f.assign(std::size_t(N), 0.0);
+    const std::size_t blocks = std::size_t((N + 15) / 16);
+    std::vector<std::vector<std::int32_t>> counts(blocks, std::vector<std::int32_t>(std::size_t(V), 0));
+    parallel_for(ctx, std::size_t(N), 16, [&](std::size_t b, std::size_t e) {
+        auto& cnt = counts[b / 16];
+        Eigen::VectorXd F;
+        Eigen::MatrixXd Ys(n, V);
+        for (std::size_t k = b; k < e; ++k) {
+            permuted_data(k, o, one_sample, Y, fitted_z, resid_z, Ys);
+            f_values(f, X, Ys, C, F);
+            double mx = -std::numeric_limits<double>::infinity();
+            for (Eigen::Index v = 0; v < V; ++v) {
+                mx = std::max(mx, F[v]);
+                cnt[std::size_t(v)] += F[v] >= r.observed.F[v];
+            }
+            r.null_max_f[k] = mx;
+        }
+    });
+    std::vector<double> sorted = r.null_max_f;
+    std::sort(sorted.begin(), sorted.end());
+    r.p_uncorrected.resize(V);
+    r.p_fwe.resize(V);
+    for (Eigen::Index v = 0; v < V; ++v) {
+        std::int64_t c_unc = 0;
+        for (const auto& cnt : counts) c_unc += cnt[std::size_t(v)];
+        const auto ge = sorted.end() - std::lower_bound(sorted.begin(), sorted.end(), r.observed.F[v]);
+        r.p_uncorrected[v] = double(1 + c_unc) / double(1 + N);
+        r.p_fwe[v] = double(1 + ge) / double(1 + N);
     }
     return r;
 }

@@ -96,4 +96,28 @@ struct PermutationResult {
 PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::VectorXd& c,
                                    const PermutationOptions& options, const Context& ctx);
 
+// F contrasts: C has one row per contrast (q rows, full row rank);
+//   F = (CB)' (C (X'X)^-1 C')^-1 (CB) / (q s2), df1 = q, df2 = n - p.
+// Permutations as for t (sign flips for one-sample designs, otherwise Freedman-Lane with the
+// nuisance space X (I - C'(CC')^-1 C)); FWE from the maximum F; p from the upper tail.
+struct FMap {
+    Eigen::VectorXd F;
+    double df1 = 0, df2 = 0;
+};
+
+FMap glm_f(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::MatrixXd& C);
+
+double f_sf(double F, double df1, double df2);  // P(F > f)
+
+struct FPermutationResult {
+    FMap observed;
+    Eigen::VectorXd p_uncorrected, p_fwe;
+    std::vector<double> null_max_f;
+    int permutations = 0;
+    bool sign_flipping = false;
+};
+
+FPermutationResult permutation_test_f(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::MatrixXd& C,
+                                      const PermutationOptions& options, const Context& ctx);
+
 }  // namespace algia::stats
