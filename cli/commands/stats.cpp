@@ -51,11 +51,11 @@ Command stats_command() {
             [](CLI::App& app) -> Run {
                 struct Options {
                     std::vector<std::string> images, contrasts, f_contrasts, columns;
-                    std::string design, formula = "~ 1", mask, table, out;
+                    std::string design, formula = "~ 1", mask, table, out, blocks;
                     int permutations = 5000, tfce_connectivity = 26, cluster_connectivity = 6;
                     double cluster_threshold = 0;
                     std::uint64_t seed = 0;
-                    bool tfce = false, two_sided = false, fdr = false;
+                    bool tfce = false, two_sided = false, fdr = false, whole_blocks = false;
                 };
                 auto o = std::make_shared<Options>();
                 app.description(
@@ -88,6 +88,10 @@ Command stats_command() {
                 app.add_option("--cluster-threshold", o->cluster_threshold,
                                "Cluster-extent inference: cluster-forming uncorrected p (e.g. 0.001; t from the t distribution)");
                 app.add_option("--cluster-connectivity", o->cluster_connectivity, "6 (as nilearn), 18 or 26")->capture_default_str();
+                app.add_option("--blocks", o->blocks,
+                               "Design column of exchangeability blocks (e.g. participant_id for repeated measures): permute "
+                               "within blocks; one-sample designs flip whole blocks");
+                app.add_flag("--whole-blocks", o->whole_blocks, "Permute whole blocks (equal sizes) instead of within them");
                 app.add_flag("--two-sided", o->two_sided, "Test both signs");
                 app.add_flag("--fdr", o->fdr, "Benjamini-Hochberg FDR q values");
                 app.add_option("--seed", o->seed, "Random seed")->capture_default_str();
@@ -108,6 +112,8 @@ Command stats_command() {
                             throw Error(Kind::usage, "--cluster-threshold needs permutations (the cluster FWE p comes from them)")
                                 .hint("give --permutations N, e.g. 5000");
                     }
+                    if (o->whole_blocks && o->blocks.empty())
+                        throw Error(Kind::usage, "--whole-blocks needs --blocks COLUMN").hint("e.g. --blocks participant_id --whole-blocks");
                     if (o->cluster_connectivity != 6 && o->cluster_connectivity != 18 && o->cluster_connectivity != 26)
                         throw Error(Kind::usage, fmt::format("--cluster-connectivity {} is not 6, 18 or 26", o->cluster_connectivity));
                     if (table_mode == !o->images.empty())
@@ -146,6 +152,22 @@ Command stats_command() {
                         if (d.columns[std::size_t(j)] != "intercept" && (X.col(j).array() == X(0, j)).all())
                             throw Error(Kind::invalid_input, fmt::format("design column '{}' is constant", d.columns[std::size_t(j)]))
                                 .hint("remove it from the formula; the intercept already models a constant");
+                    std::vector<std::int64_t> block_of;
+                    if (!o->blocks.empty()) {
+                        const std::string table_name = !o->design.empty() ? o->design : !o->table.empty() ? o->table : "the design";
+                        if (!design_table.has(o->blocks))
+                            throw Error(Kind::usage, fmt::format("{}: no column '{}' for --blocks", table_name, o->blocks))
+                                .hint(fmt::format("the columns are: {}", fmt::join(design_table.columns(), ", ")));
+                        const std::size_t col = design_table.index(o->blocks);
+                        std::map<std::string, std::int64_t> ids;
+                        for (auto i : used) {
+                            const std::string& label = design_table.cell(row_of[i], col);
+                            if (io::is_missing(label))
+                                throw Error(Kind::invalid_input, fmt::format("{}: column '{}' has a missing block label", table_name, o->blocks))
+                                    .hint("give every row its block");
+                            block_of.push_back(ids.emplace(label, std::int64_t(ids.size())).first->second);
+                        }
+                    }
                     std::vector<std::pair<std::string, Eigen::VectorXd>> contrasts;
                     for (const auto& s : o->contrasts) {
                         const auto eq = s.find('=');
@@ -216,7 +238,19 @@ Command stats_command() {
                         Y = std::move(maps.values);
                     }
                     // Fit and write.
-                    io::Table summary({"contrast", "column", "t", "df", "p", "z", "p_perm", "p_fwe", "q_fdr"});
+                    io::Table summary({"contrast", "column", "t", "df", "p", "z", "p_perm", "p_fwe", "q_fdr", "permutations", "exhaustive"});
+                    bool told = false;
+                    auto tell_exhaustive = [&](bool exhaustive, int n) {
+                        if (!exhaustive || told) return;
+                        told = true;
+                        std::fprintf(stderr,
+                                     "algia stats: %d permutations requested but only %d distinct rearrangements (besides the "
+                                     "identity) exist: all were enumerated (exact permutation p)\n",
+                                     o->permutations, n);
+                    };
+                    auto perm_cells = [&](bool perm, int n, bool exhaustive) {
+                        return std::vector<std::string>{perm ? std::to_string(n) : "0", perm ? (exhaustive ? "yes" : "no") : "n/a"};
+                    };
                     for (const auto& contrast : contrasts) {
                         const std::string cname = contrast.first;  // a plain variable: lambdas below capture it
                         const Eigen::VectorXd& c = contrast.second;
@@ -226,6 +260,8 @@ Command stats_command() {
                             po.permutations = o->permutations;
                             po.seed = o->seed;
                             po.two_sided = o->two_sided;
+                            po.blocks = block_of;
+                            po.whole_blocks = o->whole_blocks;
                             po.tfce = o->tfce && !table_mode;
                             po.tfce_connectivity = o->tfce_connectivity;
                             po.cluster_p = table_mode ? 0.0 : o->cluster_threshold;
@@ -233,6 +269,7 @@ Command stats_command() {
                             po.dims = grid.dims;
                             po.voxels = voxels;
                             r = stats::permutation_test(X, Y, c, po, ctx);
+                            tell_exhaustive(r.exhaustive, r.permutations);
                         } else {
                             r.observed = stats::glm_t(X, Y, c);
                         }
@@ -251,7 +288,8 @@ Command stats_command() {
                                                  io::format_number(p[v]), io::format_number(z[v]),
                                                  o->permutations > 0 ? io::format_number(r.p_uncorrected[v]) : "n/a",
                                                  o->permutations > 0 ? io::format_number(r.p_fwe[v]) : "n/a",
-                                                 o->fdr ? io::format_number(q[v]) : "n/a"});
+                                                 o->fdr ? io::format_number(q[v]) : "n/a", perm_cells(o->permutations > 0, r.permutations, r.exhaustive)[0],
+                                                 perm_cells(o->permutations > 0, r.permutations, r.exhaustive)[1]});
                             continue;
                         }
                         auto write_map = [&](const std::string& stat, const Eigen::VectorXd& values) {
@@ -283,12 +321,14 @@ Command stats_command() {
                         summary.add_row({cname, "max", io::format_number(r.observed.t[best]), io::format_number(r.observed.df),
                                          io::format_number(p[best]), io::format_number(z[best]),
                                          o->permutations > 0 ? io::format_number(r.p_uncorrected[best]) : "n/a",
-                                         o->permutations > 0 ? io::format_number(r.p_fwe[best]) : "n/a", o->fdr ? io::format_number(q[best]) : "n/a"});
+                                         o->permutations > 0 ? io::format_number(r.p_fwe[best]) : "n/a", o->fdr ? io::format_number(q[best]) : "n/a",
+                                         perm_cells(o->permutations > 0, r.permutations, r.exhaustive)[0],
+                                         perm_cells(o->permutations > 0, r.permutations, r.exhaustive)[1]});
                     }
                     if (!contrasts.empty())
                         io::write_table((fs::path(o->out) / (table_mode ? "stats.tsv" : "summary.tsv")).string(), summary);
                     if (f_contrasts.empty()) return 0;
-                    io::Table fsummary({"contrast", "column", "F", "df1", "df2", "p", "z", "p_perm", "p_fwe", "q_fdr"});
+                    io::Table fsummary({"contrast", "column", "F", "df1", "df2", "p", "z", "p_perm", "p_fwe", "q_fdr", "permutations", "exhaustive"});
                     for (const auto& contrast : f_contrasts) {
                         const std::string cname = contrast.first;
                         const Eigen::MatrixXd& C = contrast.second;
@@ -297,7 +337,10 @@ Command stats_command() {
                             stats::PermutationOptions po;
                             po.permutations = o->permutations;
                             po.seed = o->seed;
+                            po.blocks = block_of;
+                            po.whole_blocks = o->whole_blocks;
                             r = stats::permutation_test_f(X, Y, C, po, ctx);
+                            tell_exhaustive(r.exhaustive, r.permutations);
                         } else {
                             r.observed = stats::glm_f(X, Y, C);
                         }
@@ -313,7 +356,8 @@ Command stats_command() {
                             fsummary.add_row({cname, column, io::format_number(r.observed.F[v]), io::format_number(r.observed.df1),
                                               io::format_number(r.observed.df2), io::format_number(p[v]), io::format_number(z[v]),
                                               perm ? io::format_number(r.p_uncorrected[v]) : "n/a", perm ? io::format_number(r.p_fwe[v]) : "n/a",
-                                              o->fdr ? io::format_number(q[v]) : "n/a"});
+                                              o->fdr ? io::format_number(q[v]) : "n/a", perm_cells(perm, r.permutations, r.exhaustive)[0],
+                                              perm_cells(perm, r.permutations, r.exhaustive)[1]});
                         };
                         if (table_mode) {
                             for (Eigen::Index v = 0; v < V; ++v) row(names[std::size_t(v)], v);

@@ -314,3 +314,175 @@ TEST(StatsSimulation, FContrastFamilywiseErrorRateUnderTheNull) {
     const double rate = double(false_positives) / datasets;
     EXPECT_NEAR(rate, 0.05, 3 * std::sqrt(0.05 * 0.95 / datasets));
 }
+
+namespace {
+std::vector<std::int64_t> interleaved_blocks(const std::vector<int>& sizes) {
+    // Block labels spread over the rows (not contiguous): rows 0, 1, 2, ... take blocks in turn.
+    std::vector<std::int64_t> out;
+    std::vector<int> left = sizes;
+    for (bool any = true; any;) {
+        any = false;
+        for (std::size_t b = 0; b < left.size(); ++b)
+            if (left[b] > 0) {
+                out.push_back(std::int64_t(b) * 7 + 3);
+                --left[b];
+                any = true;
+            }
+    }
+    return out;
+}
+}  // namespace
+
+// Permutations never cross blocks; whole blocks move as units keeping their rows' order; one-sample
+// designs with blocks flip a block's rows together; unequal whole blocks are an error.
+TEST(Stats, PermutationsStayWithinBlocks) {
+    stats::PermutationOptions o;
+    o.blocks = interleaved_blocks({3, 4, 5});
+    const auto n = Eigen::Index(o.blocks.size());
+    o.permutations = 300;
+    o.seed = 12;
+    int moved = 0;
+    for (std::size_t k = 0; k < 300; ++k) {
+        const auto r = stats::rearrangement(k, n, false, o);
+        std::set<Eigen::Index> seen(r.source.begin(), r.source.end());
+        ASSERT_EQ(seen.size(), std::size_t(n));
+        for (Eigen::Index i = 0; i < n; ++i) {
+            EXPECT_EQ(o.blocks[std::size_t(r.source[std::size_t(i)])], o.blocks[std::size_t(i)]) << k;
+            moved += r.source[std::size_t(i)] != i;
+        }
+        const auto f = stats::rearrangement(k, n, true, o);
+        for (Eigen::Index i = 0; i < n; ++i)
+            for (Eigen::Index j = 0; j < n; ++j)
+                if (o.blocks[std::size_t(i)] == o.blocks[std::size_t(j)]) EXPECT_EQ(f.sign[std::size_t(i)], f.sign[std::size_t(j)]);
+    }
+    EXPECT_GT(moved, 300 * 6);
+    o.blocks = interleaved_blocks({4, 4, 4, 4});
+    o.whole_blocks = true;
+    std::set<std::vector<Eigen::Index>> distinct;
+    for (std::size_t k = 0; k < 300; ++k) {
+        const auto r = stats::rearrangement(k, 16, false, o);
+        distinct.insert(r.source);
+        // Row i (the m-th of its block) takes the m-th row of one other block.
+        std::map<std::int64_t, std::int64_t> target;
+        std::map<std::int64_t, int> rank_in_block, rank_src;
+        for (Eigen::Index i = 0; i < 16; ++i) {
+            const auto b = o.blocks[std::size_t(i)], sb = o.blocks[std::size_t(r.source[std::size_t(i)])];
+            if (target.count(b)) EXPECT_EQ(target[b], sb);
+            target[b] = sb;
+        }
+        for (Eigen::Index i = 0; i < 16; ++i) {
+            int m = 0, ms = 0;
+            for (Eigen::Index j = 0; j < i; ++j) m += o.blocks[std::size_t(j)] == o.blocks[std::size_t(i)];
+            const auto s = r.source[std::size_t(i)];
+            for (Eigen::Index j = 0; j < s; ++j) ms += o.blocks[std::size_t(j)] == o.blocks[std::size_t(s)];
+            EXPECT_EQ(m, ms);
+        }
+    }
+    EXPECT_GT(distinct.size(), 15u);  // 4! = 24 arrangements
+    o.blocks = interleaved_blocks({4, 4, 3});
+    EXPECT_ALGIA_ERROR(stats::rearrangement(0, 11, false, o), Kind::invalid_input, "blocks of equal size");
+}
+
+// More permutations requested than exist: every rearrangement but the identity, each once.
+TEST(Stats, ExhaustiveEnumerationWhenTooFewRearrangementsExist) {
+    auto count = [](Eigen::Index n, bool one_sample, const stats::PermutationOptions& o) {
+        const auto first = stats::rearrangement(0, n, one_sample, o);
+        std::set<std::pair<std::vector<Eigen::Index>, std::vector<int>>> all;
+        std::vector<Eigen::Index> id(static_cast<std::size_t>(n));
+        std::iota(id.begin(), id.end(), 0);
+        for (int k = 0; k < first.permutations; ++k) {
+            const auto r = stats::rearrangement(std::size_t(k), n, one_sample, o);
+            EXPECT_TRUE(r.exhaustive);
+            EXPECT_FALSE(r.source == id && std::all_of(r.sign.begin(), r.sign.end(), [](int s) { return s > 0; }));
+            all.insert({r.source, r.sign});
+        }
+        EXPECT_EQ(int(all.size()), first.permutations);
+        return first.permutations;
+    };
+    stats::PermutationOptions o;
+    o.permutations = 1000;
+    EXPECT_EQ(count(6, true, o), 63);    // 2^6 - 1 sign flips
+    EXPECT_EQ(count(5, false, o), 119);  // 5! - 1
+    o.blocks = {0, 1, 0, 1, 1};
+    EXPECT_EQ(count(5, false, o), 11);  // 2! 3! - 1, within blocks
+    EXPECT_EQ(count(5, true, o), 3);    // 2^2 - 1 block sign flips
+    o.blocks = {0, 1, 2, 0, 1, 2};
+    o.whole_blocks = true;
+    EXPECT_EQ(count(6, false, o), 5);  // 3! - 1
+    o.blocks.clear();
+    o.whole_blocks = false;
+    o.permutations = 62;  // one fewer than exist: random
+    EXPECT_FALSE(stats::rearrangement(0, 6, true, o).exhaustive);
+    // The exact p of a one-sample test over all 2^n sign flips.
+    Eigen::MatrixXd Y(6, 1);
+    Y << 1.2, 0.8, 2.0, 1.5, -0.3, 0.9;
+    o.permutations = 5000;
+    Context ctx;
+    const auto r = stats::permutation_test(Eigen::MatrixXd::Ones(6, 1), Y, Eigen::VectorXd::Ones(1), o, ctx);
+    EXPECT_TRUE(r.exhaustive);
+    EXPECT_EQ(r.permutations, 63);
+    int ge = 0;
+    for (int m = 0; m < 64; ++m) {
+        Eigen::MatrixXd Ys = Y;
+        for (int i = 0; i < 6; ++i)
+            if ((m >> i) & 1) Ys(i, 0) = -Ys(i, 0);
+        ge += stats::glm_t(Eigen::MatrixXd::Ones(6, 1), Ys, Eigen::VectorXd::Ones(1)).t[0] >= r.observed.t[0] - 1e-12;
+    }
+    EXPECT_DOUBLE_EQ(r.p_uncorrected[0], ge / 64.0);
+}
+
+// Repeated measures under the null (200 datasets x 200 permutations each, < 2 s): FWE
+// false-positive rate 0.05 within 3 binomial SDs for (a) a within-participant regressor with
+// participant effects, permuted within participants; (b) a one-sample test on two correlated
+// sessions per participant, whole participants sign-flipped; (c) a between-participant regressor
+// with three sessions each, participants permuted as whole blocks. Control: (c) permuting rows
+// freely (scheme 3, no blocks) must exceed the bound, as its observations are not exchangeable.
+TEST(StatsSimulation, ExchangeabilityBlocksControlFamilywiseError) {
+    Context ctx;
+    const int datasets = 200, subjects = 10, V = 20;
+    for (int scheme = 0; scheme < 4; ++scheme) {
+        int fp = 0;
+        const bool no_blocks = scheme == 3;
+        const int design = no_blocks ? 2 : scheme;
+        for (int d = 0; d < datasets; ++d) {
+            Rng rng(31337 + std::uint64_t(design), std::uint64_t(d));
+            const int per = design == 1 ? 2 : 3, n = subjects * per;
+            Eigen::MatrixXd X(n, design == 1 ? 1 : 2), Y(n, V);
+            stats::PermutationOptions o;
+            o.permutations = 200;
+            o.seed = std::uint64_t(d);
+            o.whole_blocks = design == 2;
+            o.blocks.assign(std::size_t(n), 0);
+            std::vector<double> between(subjects);
+            for (auto& b : between) b = rng.normal();
+            for (int s = 0; s < subjects; ++s)
+                for (int j = 0; j < per; ++j) {
+                    const int i = j * subjects + s;  // sessions stacked: blocks interleaved
+                    o.blocks[std::size_t(i)] = s;
+                    X(i, 0) = 1;
+                    if (design == 0) X(i, 1) = j - 1.0;
+                    if (design == 2) X(i, 1) = between[std::size_t(s)];
+                }
+            for (int v = 0; v < V; ++v) {
+                std::vector<double> effect(subjects);
+                for (auto& e : effect) e = 2.0 * rng.normal();
+                for (int s = 0; s < subjects; ++s)
+                    for (int j = 0; j < per; ++j) Y(j * subjects + s, v) = effect[std::size_t(s)] + rng.normal();
+            }
+            Eigen::VectorXd c = Eigen::VectorXd::Zero(X.cols());
+            c[X.cols() - 1] = 1;
+            if (no_blocks) {
+                o.blocks.clear();
+                o.whole_blocks = false;
+            }
+            const auto r = stats::permutation_test(X, Y, c, o, ctx);
+            fp += r.p_fwe.minCoeff() <= 0.05;
+        }
+        const double rate = double(fp) / datasets, bound = 3 * std::sqrt(0.05 * 0.95 / datasets);
+        if (no_blocks) {
+            EXPECT_GT(rate, 0.05 + bound) << "free permutation of correlated rows";
+            continue;
+        }
+        EXPECT_NEAR(rate, 0.05, bound) << "scheme " << scheme;
+    }
+}

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <utility>
 
@@ -300,25 +301,165 @@ void nuisance_split(const Eigen::MatrixXd& X, const Eigen::MatrixXd& C, const Ei
     resid = Y - fitted;
 }
 
-// The data of permutation k: sign flips of Y (one-sample) or fitted + permuted residuals.
-void permuted_data(std::size_t k, const PermutationOptions& o, bool one_sample, const Eigen::MatrixXd& Y,
-                   const Eigen::MatrixXd& fitted_z, const Eigen::MatrixXd& resid_z, Eigen::MatrixXd& Ys) {
-    const Eigen::Index n = Y.rows();
-    Rng rng(o.seed, k);
-    if (one_sample) {
-        for (Eigen::Index i = 0; i < n; ++i) {
-            const bool keep = o.sign_flips.empty() ? rng.coin() : o.sign_flips[k][std::size_t(i)] > 0;
-            Ys.row(i) = keep ? Y.row(i) : Eigen::RowVectorXd(-Y.row(i));
-        }
+// How observations are rearranged: sign flips of units (rows, or whole blocks when blocks are
+// given) for one-sample designs; otherwise permutations of rows within blocks, or of whole blocks.
+struct Scheme {
+    bool one_sample = false, whole = false, exhaustive = false;
+    std::vector<std::vector<Eigen::Index>> groups;  // rows of each block, in order (one group: no blocks)
+    int permutations = 0;                            // how many are run (excluding the identity)
+};
+
+// Number of distinct rearrangements, including the identity (capped at `cap`).
+double distinct_rearrangements(const Scheme& s, double cap) {
+    auto factorial = [&](std::size_t m) {
+        double f = 1;
+        for (std::size_t i = 2; i <= m && f <= cap; ++i) f *= double(i);
+        return f;
+    };
+    double total = 1;
+    if (s.one_sample) {
+        const std::size_t units = s.groups.size() == 1 && !s.whole ? s.groups[0].size() : s.groups.size();
+        for (std::size_t i = 0; i < units && total <= cap; ++i) total *= 2;
+    } else if (s.whole) {
+        total = factorial(s.groups.size());
     } else {
-        std::vector<Eigen::Index> perm(static_cast<std::size_t>(n));
-        std::iota(perm.begin(), perm.end(), 0);
-        for (Eigen::Index i = n - 1; i > 0; --i) std::swap(perm[std::size_t(i)], perm[std::size_t(rng.below(std::uint64_t(i + 1)))]);
-        for (Eigen::Index i = 0; i < n; ++i) Ys.row(i) = fitted_z.row(i) + resid_z.row(perm[std::size_t(i)]);
+        for (const auto& g : s.groups) {
+            total *= factorial(g.size());
+            if (total > cap) break;
+        }
+    }
+    return std::min(total, cap + 1);
+}
+
+Scheme make_scheme(Eigen::Index n, bool one_sample, const PermutationOptions& o) {
+    Scheme s;
+    s.one_sample = one_sample;
+    s.whole = o.whole_blocks;
+    if (o.blocks.empty()) {
+        if (o.whole_blocks) throw Error(Kind::usage, "whole-block permutation needs blocks").hint("give --blocks COLUMN");
+        s.groups.assign(1, {});
+        for (Eigen::Index i = 0; i < n; ++i) s.groups[0].push_back(i);
+    } else {
+        if (Eigen::Index(o.blocks.size()) != n)
+            throw Error(Kind::invalid_input, fmt::format("{} block labels for {} observations", o.blocks.size(), n));
+        std::map<std::int64_t, std::size_t> index;
+        for (Eigen::Index i = 0; i < n; ++i) {
+            auto it = index.find(o.blocks[std::size_t(i)]);
+            if (it == index.end()) {
+                it = index.emplace(o.blocks[std::size_t(i)], s.groups.size()).first;
+                s.groups.emplace_back();
+            }
+            s.groups[it->second].push_back(i);
+        }
+        if (s.whole)
+            for (const auto& g : s.groups)
+                if (g.size() != s.groups[0].size())
+                    throw Error(Kind::invalid_input,
+                                fmt::format("whole-block permutation needs blocks of equal size; they have {} and {} observations",
+                                            s.groups[0].size(), g.size()))
+                        .hint("drop incomplete blocks, or permute within blocks (without --whole-blocks)");
+        if (s.groups.size() < 2 && (s.whole || one_sample))
+            throw Error(Kind::invalid_input, "there is only one block: nothing to permute as wholes or sign-flip")
+                .hint("check the block column");
+    }
+    const double total = distinct_rearrangements(s, double(o.permutations) + 1);
+    if (total < 2 && o.sign_flips.empty())
+        throw Error(Kind::invalid_input, "the exchangeability blocks leave nothing to permute (every block has one observation)")
+            .hint("use a block column that groups several observations (e.g. participant_id for repeated measures)");
+    s.exhaustive = o.sign_flips.empty() && double(o.permutations) >= total - 1;
+    s.permutations = s.exhaustive ? int(total) - 1 : o.permutations;
+    return s;
+}
+
+// Permutation number j (0 = identity) of m items in lexicographic order (factorial number system).
+void nth_permutation(std::uint64_t j, std::size_t m, std::vector<std::size_t>& out) {
+    std::vector<std::uint64_t> digits(m, 0);
+    for (std::size_t r = 1; r <= m; ++r) {
+        digits[m - r] = j % r;
+        j /= r;
+    }
+    std::vector<std::size_t> pool(m);
+    std::iota(pool.begin(), pool.end(), 0);
+    out.resize(m);
+    for (std::size_t i = 0; i < m; ++i) {
+        out[i] = pool[std::size_t(digits[i])];
+        pool.erase(pool.begin() + std::ptrdiff_t(digits[i]));
     }
 }
 
+// The data of permutation k: sign flips of Y (one-sample) or fitted + rearranged residuals. Random
+// draws come from the stream (seed, k); exhaustive enumeration takes rearrangement k + 1.
+void permuted_data(std::size_t k, const PermutationOptions& o, const Scheme& sc, const Eigen::MatrixXd& Y,
+                   const Eigen::MatrixXd& fitted_z, const Eigen::MatrixXd& resid_z, Eigen::MatrixXd& Ys) {
+    const Eigen::Index n = Y.rows();
+    Rng rng(o.seed, k);
+    const std::uint64_t j = std::uint64_t(k) + 1;
+    if (sc.one_sample) {
+        const bool per_row = sc.groups.size() == 1 && !sc.whole;
+        if (per_row) {
+            for (Eigen::Index i = 0; i < n; ++i) {
+                const bool keep = !o.sign_flips.empty() ? o.sign_flips[k][std::size_t(i)] > 0
+                                  : sc.exhaustive       ? ((j >> i) & 1) == 0
+                                                        : rng.coin();
+                Ys.row(i) = keep ? Y.row(i) : Eigen::RowVectorXd(-Y.row(i));
+            }
+        } else {
+            for (std::size_t b = 0; b < sc.groups.size(); ++b) {
+                const bool keep = sc.exhaustive ? ((j >> b) & 1) == 0 : rng.coin();
+                for (auto i : sc.groups[b]) Ys.row(i) = keep ? Y.row(i) : Eigen::RowVectorXd(-Y.row(i));
+            }
+        }
+        return;
+    }
+    std::vector<Eigen::Index> perm(static_cast<std::size_t>(n));
+    std::iota(perm.begin(), perm.end(), 0);
+    std::vector<std::size_t> lehmer;
+    if (sc.whole) {
+        const std::size_t nb = sc.groups.size();
+        std::vector<std::size_t> order(nb);
+        if (sc.exhaustive) nth_permutation(j, nb, order);
+        else {
+            std::iota(order.begin(), order.end(), 0);
+            for (std::size_t i = nb - 1; i > 0; --i) std::swap(order[i], order[std::size_t(rng.below(i + 1))]);
+        }
+        for (std::size_t b = 0; b < nb; ++b)
+            for (std::size_t i = 0; i < sc.groups[b].size(); ++i) perm[std::size_t(sc.groups[b][i])] = sc.groups[order[b]][i];
+    } else {
+        std::uint64_t rest = j;
+        for (const auto& g : sc.groups) {
+            const std::size_t m = g.size();
+            if (sc.exhaustive) {
+                std::uint64_t f = 1;
+                for (std::size_t i = 2; i <= m; ++i) f *= i;
+                nth_permutation(rest % f, m, lehmer);
+                rest /= f;
+                for (std::size_t i = 0; i < m; ++i) perm[std::size_t(g[i])] = g[lehmer[i]];
+            } else {
+                for (std::size_t i = m; i-- > 1;) std::swap(perm[std::size_t(g[i])], perm[std::size_t(g[std::size_t(rng.below(i + 1))])]);
+            }
+        }
+    }
+    for (Eigen::Index i = 0; i < n; ++i) Ys.row(i) = fitted_z.row(i) + resid_z.row(perm[std::size_t(i)]);
+}
+
 }  // namespace
+
+Rearrangement rearrangement(std::size_t k, Eigen::Index n, bool one_sample, const PermutationOptions& o) {
+    const Scheme sc = make_scheme(n, one_sample, o);
+    const Eigen::MatrixXd I = Eigen::MatrixXd::Identity(n, n), Z = Eigen::MatrixXd::Zero(n, n);
+    Eigen::MatrixXd Ys(n, n);
+    permuted_data(k, o, sc, I, Z, I, Ys);
+    Rearrangement r;
+    r.exhaustive = sc.exhaustive;
+    r.permutations = sc.permutations;
+    for (Eigen::Index i = 0; i < n; ++i) {
+        Eigen::Index j = 0;
+        Ys.row(i).cwiseAbs().maxCoeff(&j);
+        r.source.push_back(j);
+        r.sign.push_back(Ys(i, j) < 0 ? -1 : 1);
+    }
+    return r;
+}
 
 double cluster_forming_t(double p, double df, bool two_sided) {
     if (!(p > 0 && p < 1))
@@ -378,11 +519,13 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
     // Freedman-Lane pieces: nuisance = design projected off the contrast.
     Eigen::MatrixXd fitted_z, resid_z;
     if (!one_sample) nuisance_split(X, c.transpose(), Y, fitted_z, resid_z);
-    const int N = o.sign_flips.empty() ? o.permutations : int(o.sign_flips.size());
     if (!o.sign_flips.empty() && !one_sample)
         throw Error(Kind::usage, "explicit sign flips apply to one-sample designs only");
-    if (N < 1) throw Error(Kind::usage, "--permutations must be at least 1");
+    if (o.sign_flips.empty() && o.permutations < 1) throw Error(Kind::usage, "--permutations must be at least 1");
+    const Scheme sc = make_scheme(n, one_sample, o);
+    const int N = o.sign_flips.empty() ? sc.permutations : int(o.sign_flips.size());
     r.permutations = N;
+    r.exhaustive = sc.exhaustive;
     r.null_max_t.assign(std::size_t(N), 0.0);
     if (tfce_on) r.null_max_tfce.assign(std::size_t(N), 0.0);
     if (clusters_on) {
@@ -397,7 +540,7 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
         Eigen::MatrixXd Ys(n, V);
         std::vector<std::int64_t> label, stack;
         for (std::size_t k = b; k < e; ++k) {
-            permuted_data(k, o, one_sample, Y, fitted_z, resid_z, Ys);
+            permuted_data(k, o, sc, Y, fitted_z, resid_z, Ys);
             t_values(f, X, Ys, c, t);
             double mx = -std::numeric_limits<double>::infinity();
             for (Eigen::Index v = 0; v < V; ++v) {
@@ -544,9 +687,11 @@ FPermutationResult permutation_test_f(const Eigen::MatrixXd& X, const Eigen::Mat
     Eigen::MatrixXd fitted_z, resid_z;
     if (!one_sample) nuisance_split(X, C, Y, fitted_z, resid_z);
     if (!o.sign_flips.empty()) throw Error(Kind::usage, "explicit sign flips apply to t contrasts only");
-    const int N = o.permutations;
-    if (N < 1) throw Error(Kind::usage, "--permutations must be at least 1");
+    if (o.permutations < 1) throw Error(Kind::usage, "--permutations must be at least 1");
+    const Scheme sc = make_scheme(n, one_sample, o);
+    const int N = sc.permutations;
     r.permutations = N;
+    r.exhaustive = sc.exhaustive;
     r.null_max_f.assign(std::size_t(N), 0.0);
     const std::size_t blocks = std::size_t((N + 15) / 16);
     std::vector<std::vector<std::int32_t>> counts(blocks, std::vector<std::int32_t>(std::size_t(V), 0));
@@ -555,7 +700,7 @@ FPermutationResult permutation_test_f(const Eigen::MatrixXd& X, const Eigen::Mat
         Eigen::VectorXd F;
         Eigen::MatrixXd Ys(n, V);
         for (std::size_t k = b; k < e; ++k) {
-            permuted_data(k, o, one_sample, Y, fitted_z, resid_z, Ys);
+            permuted_data(k, o, sc, Y, fitted_z, resid_z, Ys);
             f_values(f, X, Ys, C, F);
             double mx = -std::numeric_limits<double>::infinity();
             for (Eigen::Index v = 0; v < V; ++v) {

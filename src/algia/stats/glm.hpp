@@ -6,6 +6,9 @@
 //   otherwise Freedman-Lane (residuals of the nuisance model permuted); permutation k draws from
 //   the random stream (seed, k), so results do not depend on the thread count;
 //   p = (1 + #{null >= observed}) / (1 + N), uncorrected per column and FWE from the maximum.
+//   When N is at least the number of distinct rearrangements minus one (2^units sign flips, the
+//   product of the blocks' factorials, or blocks! for whole blocks), every rearrangement but the
+//   identity is enumerated instead (exhaustive = true, N = that number - 1), so p is exact.
 
 #include <array>
 #include <cstdint>
@@ -71,6 +74,11 @@ struct PermutationOptions {
     int cluster_connectivity = 6;
     std::array<std::int64_t, 3> dims{0, 0, 0};  // for TFCE and clusters
     std::vector<std::int64_t> voxels;           // for TFCE and clusters
+    // Exchangeability blocks (one label per observation; empty = all exchangeable): Freedman-Lane
+    // permutes rows within blocks; one-sample designs flip the sign of whole blocks. With
+    // whole_blocks, blocks (of equal size) are permuted as wholes, rows keeping their order.
+    std::vector<std::int64_t> blocks;
+    bool whole_blocks = false;
     // Explicit sign flips (one row of +-1 per permutation) instead of random ones: for checking
     // against another tool's exact permutations.
     std::vector<std::vector<int>> sign_flips;
@@ -93,6 +101,16 @@ struct PermutationResult {
     bool sign_flipping = false, exhaustive = false;
 };
 
+// What permutation k does to n observations (for inspection and tests): observation i of the
+// permuted data is sign[i] * (row source[i]) (one-sample), or fitted[i] + residual[source[i]].
+struct Rearrangement {
+    std::vector<Eigen::Index> source;
+    std::vector<int> sign;
+    bool exhaustive = false;
+    int permutations = 0;  // the number that would be run
+};
+Rearrangement rearrangement(std::size_t k, Eigen::Index n, bool one_sample, const PermutationOptions& options);
+
 PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::VectorXd& c,
                                    const PermutationOptions& options, const Context& ctx);
 
@@ -114,7 +132,7 @@ struct FPermutationResult {
     Eigen::VectorXd p_uncorrected, p_fwe;
     std::vector<double> null_max_f;
     int permutations = 0;
-    bool sign_flipping = false;
+    bool sign_flipping = false, exhaustive = false;
 };
 
 FPermutationResult permutation_test_f(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::MatrixXd& C,
