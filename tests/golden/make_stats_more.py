@@ -14,6 +14,13 @@ compute_contrast(..., stat_type='F')) on the Wager images with a design
 [intercept, X_RVLPFC, Y_Reappraisal_Success]; F and p at every 50th in-mask
 voxel.
 
+NBS: a brute-force network-based statistic (numpy t, scipy.sparse.csgraph
+connected_components) on simulated edge data (20 participants, 24 nodes,
+276 edges in upper-triangle row-major order (0,1), (0,2), ..., an effect of
++0.9 SD on the edges among nodes 0-5), one-sample, threshold t > 3.0, with
+300 sign-flip patterns (numpy RandomState(7)) that the C++ test feeds to
+algia: observed components (extent and intensity) and the null maxima.
+
 Run (from anywhere):
     cd /tmp && PYTHONPATH=/work/peers/nilearn-0.10.3 /usr/bin/python3 \
         <repo>/tests/golden/make_stats_more.py [DATA_DIR]
@@ -89,8 +96,59 @@ def f_contrasts(data_dir):
     (OUT / "f_xy_wager.tsv").write_text("\n".join(rows) + "\n")
 
 
+def nbs_reference():
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+    n, nodes, thr = 20, 24, 3.0
+    rng = np.random.RandomState(11)
+    iu = np.triu_indices(nodes, 1)
+    edges = list(zip(*iu))
+    y = rng.standard_normal((n, len(edges)))
+    for e, (a, b) in enumerate(edges):
+        if a < 6 and b < 6:
+            y[:, e] += 0.9
+    flips = np.random.RandomState(7).randint(2, size=(300, n)) * 2 - 1
+
+    def tvals(data):
+        return data.mean(0) / (data.std(0, ddof=1) / np.sqrt(n))
+
+    def components(t):
+        sup = np.flatnonzero(t > thr)
+        if sup.size == 0:
+            return []
+        a = np.array([edges[e][0] for e in sup])
+        b = np.array([edges[e][1] for e in sup])
+        g = coo_matrix((np.ones(sup.size), (a, b)), shape=(nodes, nodes))
+        _, lab = connected_components(g, directed=False)
+        out = []
+        for c in np.unique(lab[a]):
+            es = sup[lab[a] == c]
+            ns = set(a[lab[a] == c]) | set(b[lab[a] == c])
+            out.append((len(es), len(ns), float(np.sum(t[es] - thr)), int(es[0])))
+        return out
+
+    t = tvals(y)
+    (OUT / "nbs_data.tsv").write_text("\n".join(
+        ["\t".join(f"e{e}" for e in range(len(edges)))] +
+        ["\t".join(repr(float(v)) for v in row) for row in y]) + "\n")
+    (OUT / "nbs_flips.tsv").write_text("\n".join(
+        ["perm\t" + "\t".join(f"s{i:02d}" for i in range(1, n + 1))] +
+        [f"{k + 1}\t" + "\t".join(str(int(v)) for v in f) for k, f in enumerate(flips)]) + "\n")
+    lines = ["n_edges\tn_nodes\tintensity\tfirst_edge"]
+    for c in sorted(components(t), key=lambda c: -c[0]):
+        lines.append(f"{c[0]}\t{c[1]}\t{c[2]!r}\t{c[3]}")
+    (OUT / "nbs_components.tsv").write_text("\n".join(lines) + "\n")
+    lines = ["perm\tmax_extent\tmax_intensity"]
+    for k, f in enumerate(flips):
+        comps = components(tvals(y * f[:, None]))
+        lines.append(f"{k + 1}\t{max([c[0] for c in comps], default=0)}\t"
+                     f"{max([c[2] for c in comps], default=0.0)!r}")
+    (OUT / "nbs_null.tsv").write_text("\n".join(lines) + "\n")
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    nbs_reference()
     clusters()
     f_contrasts((Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / ".." / "shared" / "data").resolve())
 

@@ -277,3 +277,52 @@ TEST(StatsGolden, FContrastMatchesStatsmodelsAndNilearn) {
         }
     }
 }
+
+// Network-based statistic against a brute-force reference (numpy t, scipy.sparse.csgraph
+// connected_components; tests/golden/make_stats_more.py) on simulated edges (20 x 276, 24 nodes),
+// fed the reference's 300 sign-flip patterns: the observed component (edges, nodes, intensity) and
+// the null maxima of extent (exact) and intensity (1e-9).
+TEST(StatsGolden, NetworkBasedStatisticMatchesBruteForce) {
+    const auto dir = test::fixtures() + "/stats_more/";
+    const auto data = io::read_table(dir + "nbs_data.tsv");
+    const auto flips_t = io::read_table(dir + "nbs_flips.tsv");
+    const auto comps = io::read_table(dir + "nbs_components.tsv");
+    const auto null = io::read_table(dir + "nbs_null.tsv");
+    const int nodes = 24;
+    std::vector<std::pair<int, int>> edges;
+    for (int a = 0; a < nodes; ++a)
+        for (int b = a + 1; b < nodes; ++b) edges.push_back({a, b});
+    ASSERT_EQ(edges.size(), data.cols());
+    Eigen::MatrixXd Y(Eigen::Index(data.rows()), Eigen::Index(data.cols()));
+    for (std::size_t e = 0; e < data.cols(); ++e) {
+        const auto col = data.numeric(e);
+        for (std::size_t i = 0; i < data.rows(); ++i) Y(Eigen::Index(i), Eigen::Index(e)) = col[i];
+    }
+    stats::PermutationOptions o;
+    for (std::size_t r = 0; r < flips_t.rows(); ++r) {
+        std::vector<int> f;
+        for (std::size_t c = 1; c < flips_t.cols(); ++c) f.push_back(int(flips_t.numeric(c)[r]));
+        o.sign_flips.push_back(f);
+    }
+    Context ctx;
+    const Eigen::MatrixXd X = Eigen::MatrixXd::Ones(Y.rows(), 1);
+    for (bool intensity : {false, true}) {
+        SCOPED_TRACE(intensity ? "intensity" : "extent");
+        const auto r = stats::nbs(X, Y, Eigen::VectorXd::Ones(1), edges, nodes, 3.0, intensity, o, ctx);
+        ASSERT_EQ(r.components.size(), comps.rows());
+        const auto ne = comps.numeric("n_edges"), nn = comps.numeric("n_nodes"), in = comps.numeric("intensity"),
+                   first = comps.numeric("first_edge");
+        for (std::size_t k = 0; k < comps.rows(); ++k) {
+            EXPECT_EQ(double(r.components[k].edges.size()), ne[k]);
+            EXPECT_EQ(double(r.components[k].n_nodes), nn[k]);
+            EXPECT_EQ(double(r.components[k].edges.front()), first[k]);
+            EXPECT_NEAR(r.components[k].statistic, intensity ? in[k] : ne[k], 1e-9);
+        }
+        const auto ref = null.numeric(intensity ? "max_intensity" : "max_extent");
+        ASSERT_EQ(r.permutation.null_max_extra.size(), ref.size());
+        for (std::size_t k = 0; k < ref.size(); ++k) EXPECT_NEAR(r.permutation.null_max_extra[k], ref[k], 1e-9) << k;
+        double ge = 0;
+        for (double m : ref) ge += m >= r.components[0].statistic;
+        EXPECT_DOUBLE_EQ(r.components[0].p_fwe, (1 + ge) / (1 + double(ref.size())));
+    }
+}

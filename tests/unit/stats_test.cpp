@@ -486,3 +486,41 @@ TEST(StatsSimulation, ExchangeabilityBlocksControlFamilywiseError) {
         EXPECT_NEAR(rate, 0.05, bound) << "scheme " << scheme;
     }
 }
+
+// Network-based statistic under the null (200 datasets of 16 participants x 105 edges, 200
+// permutations, < 2 s): the FWE false-positive rate of the largest component (extent and
+// intensity) must be 0.05 within 3 binomial SDs, for one-sample and for Freedman-Lane designs.
+TEST(StatsSimulation, NetworkBasedStatisticFamilywiseErrorRate) {
+    Context ctx;
+    const int nodes = 15, datasets = 200, n = 16;
+    std::vector<std::pair<int, int>> edges;
+    for (int a = 0; a < nodes; ++a)
+        for (int b = a + 1; b < nodes; ++b) edges.push_back({a, b});
+    const auto E = Eigen::Index(edges.size());
+    for (int design = 0; design < 2; ++design)
+        for (bool intensity : {false, true}) {
+            int fp = 0;
+            for (int d = 0; d < datasets; ++d) {
+                Rng rng(555 + std::uint64_t(design), std::uint64_t(d));
+                Eigen::MatrixXd X(n, design == 0 ? 1 : 2), Y(n, E);
+                for (int i = 0; i < n; ++i) {
+                    X(i, 0) = 1;
+                    if (design == 1) X(i, 1) = rng.normal();
+                    // Node-level noise shared by a node's edges: edges are correlated, as in real data.
+                    Eigen::VectorXd node(nodes);
+                    for (int a = 0; a < nodes; ++a) node[a] = rng.normal();
+                    for (Eigen::Index e = 0; e < E; ++e)
+                        Y(i, e) = rng.normal() + 0.7 * (node[edges[std::size_t(e)].first] + node[edges[std::size_t(e)].second]);
+                }
+                stats::PermutationOptions o;
+                o.permutations = 200;
+                o.seed = std::uint64_t(d);
+                Eigen::VectorXd c = Eigen::VectorXd::Zero(X.cols());
+                c[X.cols() - 1] = 1;
+                const auto r = stats::nbs(X, Y, c, edges, nodes, 2.0, intensity, o, ctx);
+                fp += !r.components.empty() && r.components[0].p_fwe <= 0.05;
+            }
+            EXPECT_NEAR(double(fp) / datasets, 0.05, 3 * std::sqrt(0.05 * 0.95 / datasets))
+                << (design ? "Freedman-Lane " : "sign flips ") << (intensity ? "intensity" : "extent");
+        }
+}

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <set>
 #include <utility>
 
 #include <Eigen/Dense>
@@ -528,6 +529,7 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
     r.exhaustive = sc.exhaustive;
     r.null_max_t.assign(std::size_t(N), 0.0);
     if (tfce_on) r.null_max_tfce.assign(std::size_t(N), 0.0);
+    if (o.extra_max) r.null_max_extra.assign(std::size_t(N), 0.0);
     if (clusters_on) {
         r.null_max_size.assign(std::size_t(N), 0.0);
         r.null_max_mass.assign(std::size_t(N), 0.0);
@@ -554,6 +556,7 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
                 const Eigen::VectorXd tf = enhance(t);
                 r.null_max_tfce[k] = o.two_sided ? tf.cwiseAbs().maxCoeff() : tf.maxCoeff();
             }
+            if (o.extra_max) r.null_max_extra[k] = o.extra_max(t);
             if (clusters_on) {
                 const auto m = max_cluster(t, cluster_nbrs, r.cluster_threshold_t, o.two_sided, label, stack);
                 r.null_max_size[k] = m.first;
@@ -603,6 +606,70 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
                 r.p_cluster_mass_fwe[m] = pm;
             }
         }
+    }
+    return r;
+}
+
+std::vector<NbsComponent> nbs_components(const Eigen::VectorXd& t, const std::vector<std::pair<int, int>>& edges, int n_nodes,
+                                         double threshold, bool intensity) {
+    std::vector<int> parent(static_cast<std::size_t>(n_nodes));
+    std::iota(parent.begin(), parent.end(), 0);
+    auto find = [&](int x) {
+        while (parent[std::size_t(x)] != x) x = parent[std::size_t(x)] = parent[std::size_t(parent[std::size_t(x)])];
+        return x;
+    };
+    for (std::size_t e = 0; e < edges.size(); ++e)
+        if (t[Eigen::Index(e)] > threshold) {
+            const int a = find(edges[e].first), b = find(edges[e].second);
+            if (a != b) parent[std::size_t(std::max(a, b))] = std::min(a, b);
+        }
+    std::map<int, std::size_t> index;
+    std::vector<NbsComponent> out;
+    std::vector<std::set<int>> nodes;
+    for (std::size_t e = 0; e < edges.size(); ++e) {
+        if (!(t[Eigen::Index(e)] > threshold)) continue;
+        const int root = find(edges[e].first);
+        auto it = index.find(root);
+        if (it == index.end()) {
+            it = index.emplace(root, out.size()).first;
+            out.emplace_back();
+            nodes.emplace_back();
+        }
+        auto& c = out[it->second];
+        c.edges.push_back(Eigen::Index(e));
+        c.statistic += intensity ? t[Eigen::Index(e)] - threshold : 1.0;
+        nodes[it->second].insert(edges[e].first);
+        nodes[it->second].insert(edges[e].second);
+    }
+    for (std::size_t k = 0; k < out.size(); ++k) out[k].n_nodes = std::int64_t(nodes[k].size());
+    std::stable_sort(out.begin(), out.end(), [](const NbsComponent& a, const NbsComponent& b) { return a.statistic > b.statistic; });
+    return out;
+}
+
+NbsResult nbs(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::VectorXd& c,
+              const std::vector<std::pair<int, int>>& edges, int n_nodes, double threshold, bool intensity,
+              const PermutationOptions& options, const Context& ctx) {
+    if (Eigen::Index(edges.size()) != Y.cols())
+        throw Error(Kind::internal, fmt::format("{} edges for {} columns", edges.size(), Y.cols()));
+    if (options.two_sided)
+        throw Error(Kind::usage, "the network-based statistic is one-sided here")
+            .hint("test the other direction with the negated contrast (e.g. --contrast neg=-1*x)");
+    PermutationOptions o = options;
+    o.tfce = false;
+    o.cluster_p = 0;
+    o.extra_max = [&](const Eigen::VectorXd& t) {
+        double m = 0;
+        for (const auto& comp : nbs_components(t, edges, n_nodes, threshold, intensity)) m = std::max(m, comp.statistic);
+        return m;
+    };
+    NbsResult r;
+    r.permutation = permutation_test(X, Y, c, o, ctx);
+    r.components = nbs_components(r.permutation.observed.t, edges, n_nodes, threshold, intensity);
+    const auto& null = r.permutation.null_max_extra;
+    for (auto& comp : r.components) {
+        std::int64_t ge = 0;
+        for (double m : null) ge += m >= comp.statistic;
+        comp.p_fwe = double(1 + ge) / double(1 + null.size());
     }
     return r;
 }

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -79,6 +80,9 @@ struct PermutationOptions {
     // whole_blocks, blocks (of equal size) are permuted as wholes, rows keeping their order.
     std::vector<std::int64_t> blocks;
     bool whole_blocks = false;
+    // Any further maximum statistic of the permuted t vector (e.g. the network-based statistic's
+    // largest component); its null distribution is returned in null_max_extra.
+    std::function<double(const Eigen::VectorXd&)> extra_max;
     // Explicit sign flips (one row of +-1 per permutation) instead of random ones: for checking
     // against another tool's exact permutations.
     std::vector<std::vector<int>> sign_flips;
@@ -96,6 +100,7 @@ struct PermutationResult {
     std::vector<Cluster> clusters;
     std::vector<double> cluster_p_size_fwe, cluster_p_mass_fwe;  // one per cluster
     std::vector<double> null_max_size, null_max_mass;
+    std::vector<double> null_max_extra;
     Eigen::VectorXd cluster_size, cluster_mass, p_cluster_size_fwe, p_cluster_mass_fwe;
     int permutations = 0;
     bool sign_flipping = false, exhaustive = false;
@@ -137,5 +142,29 @@ struct FPermutationResult {
 
 FPermutationResult permutation_test_f(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::MatrixXd& C,
                                       const PermutationOptions& options, const Context& ctx);
+
+// Network-based statistic (Zalesky et al. 2010): edges are the columns of Y, edge e joining nodes
+// edges[e].first and .second; supra-threshold edges have t > threshold (one-sided); connected
+// components of the graph they form are scored by extent (number of edges) or, with intensity, by
+// the sum of (t - threshold) over their edges; FWE p of each component from the maximum component
+// score of each permutation (0 when a permutation has no supra-threshold edge).
+struct NbsComponent {
+    std::vector<Eigen::Index> edges;  // columns of Y
+    std::int64_t n_nodes = 0;
+    double statistic = 0, p_fwe = 1;
+};
+
+struct NbsResult {
+    PermutationResult permutation;  // edge t, edge-level FWE, null maxima
+    std::vector<NbsComponent> components;  // by decreasing statistic
+};
+
+// The components of one t vector (ordered by decreasing statistic, then first edge).
+std::vector<NbsComponent> nbs_components(const Eigen::VectorXd& t, const std::vector<std::pair<int, int>>& edges, int n_nodes,
+                                         double threshold, bool intensity);
+
+NbsResult nbs(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::VectorXd& c,
+              const std::vector<std::pair<int, int>>& edges, int n_nodes, double threshold, bool intensity,
+              const PermutationOptions& options, const Context& ctx);
 
 }  // namespace algia::stats
