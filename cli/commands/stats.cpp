@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <regex>
 #include <set>
@@ -44,6 +46,51 @@ void write_cluster_table(const std::string& path, const stats::PermutationResult
     io::write_table(path, t);
 }
 
+// Connectivity matrices as `algia connect` writes them (header "Node" + region names, one row per
+// region): the upper-triangle edges (i < j, row-major) of each as one row of Y.
+struct Relmats {
+    std::vector<std::string> nodes;
+    std::vector<std::pair<int, int>> edges;
+    Eigen::MatrixXd Y;
+};
+
+Relmats read_relmats(const std::vector<std::string>& files) {
+    Relmats r;
+    for (std::size_t s = 0; s < files.size(); ++s) {
+        const auto t = io::read_table(files[s]);
+        if (t.cols() < 3 || t.columns()[0] != "Node")
+            throw Error(Kind::invalid_input, fmt::format("{}: not a relmat TSV (a 'Node' column, then one column per region)", files[s]))
+                .hint("give the *_relmat.tsv files that algia connect writes");
+        const std::vector<std::string> names(t.columns().begin() + 1, t.columns().end());
+        if (t.rows() != names.size())
+            throw Error(Kind::invalid_input, fmt::format("{}: {} rows for {} region columns", files[s], t.rows(), names.size()))
+                .hint("a relmat is square: one row per region");
+        for (std::size_t i = 0; i < names.size(); ++i)
+            if (t.cell(i, 0) != names[i])
+                throw Error(Kind::invalid_input, fmt::format("{}: row {} is '{}' but column {} is '{}'", files[s], i + 1, t.cell(i, 0), i + 1, names[i]));
+        if (s == 0) {
+            r.nodes = names;
+            for (int a = 0; a < int(names.size()); ++a)
+                for (int b = a + 1; b < int(names.size()); ++b) r.edges.push_back({a, b});
+            r.Y.resize(Eigen::Index(files.size()), Eigen::Index(r.edges.size()));
+        } else if (names != r.nodes) {
+            throw Error(Kind::invalid_input, fmt::format("{}: its regions differ from those of {}", files[s], files[0]))
+                .hint("all matrices must come from the same atlas, in the same order");
+        }
+        for (std::size_t e = 0; e < r.edges.size(); ++e) {
+            const auto& cell = t.cell(std::size_t(r.edges[e].first), std::size_t(r.edges[e].second) + 1);
+            char* end = nullptr;
+            const double v = std::strtod(cell.c_str(), &end);
+            if (cell.empty() || end != cell.c_str() + cell.size() || !std::isfinite(v))
+                throw Error(Kind::invalid_input, fmt::format("{}: edge {} - {} is '{}', not a finite number", files[s],
+                                                             names[std::size_t(r.edges[e].first)], names[std::size_t(r.edges[e].second)], cell))
+                    .hint("regions without signal give n/a: drop them from the atlas or the matrices");
+            r.Y(Eigen::Index(s), Eigen::Index(e)) = v;
+        }
+    }
+    return r;
+}
+
 }  // namespace
 
 Command stats_command() {
@@ -53,7 +100,8 @@ Command stats_command() {
                     std::vector<std::string> images, contrasts, f_contrasts, columns;
                     std::string design, formula = "~ 1", mask, table, out, blocks;
                     int permutations = 5000, tfce_connectivity = 26, cluster_connectivity = 6;
-                    double cluster_threshold = 0;
+                    double cluster_threshold = 0, nbs = std::numeric_limits<double>::quiet_NaN(), nbs_alpha = 0.05;
+                    bool nbs_intensity = false;
                     std::uint64_t seed = 0;
                     bool tfce = false, two_sided = false, fdr = false, whole_blocks = false;
                 };
@@ -88,6 +136,10 @@ Command stats_command() {
                 app.add_option("--cluster-threshold", o->cluster_threshold,
                                "Cluster-extent inference: cluster-forming uncorrected p (e.g. 0.001; t from the t distribution)");
                 app.add_option("--cluster-connectivity", o->cluster_connectivity, "6 (as nilearn), 18 or 26")->capture_default_str();
+                app.add_option("--nbs", o->nbs,
+                               "Network-based statistic on relmat TSVs (algia connect): edge t threshold for supra-threshold edges");
+                app.add_flag("--nbs-intensity", o->nbs_intensity, "Score components by the sum of (t - threshold), not edge count");
+                app.add_option("--nbs-alpha", o->nbs_alpha, "FWE level of the components whose edges are listed")->capture_default_str();
                 app.add_option("--blocks", o->blocks,
                                "Design column of exchangeability blocks (e.g. participant_id for repeated measures): permute "
                                "within blocks; one-sample designs flip whole blocks");
@@ -101,6 +153,15 @@ Command stats_command() {
                         throw Error(Kind::io, fmt::format("{}: the output folder does not exist", o->out))
                             .hint(fmt::format("create it first (mkdir -p {})", o->out));
                     const bool table_mode = !o->table.empty();
+                    const bool nbs_mode = !std::isnan(o->nbs);
+                    if (nbs_mode) {
+                        if (table_mode) throw Error(Kind::usage, "--nbs takes relmat TSVs as inputs, not --table").hint("e.g. algia stats sub-*_relmat.tsv --nbs 3 --out nbs");
+                        if (o->tfce || o->cluster_threshold != 0 || !o->mask.empty())
+                            throw Error(Kind::usage, "--nbs does not combine with --tfce, --cluster-threshold or --mask");
+                        if (!o->f_contrasts.empty()) throw Error(Kind::usage, "--nbs tests t contrasts only").hint("use --contrast");
+                        if (o->permutations < 1) throw Error(Kind::usage, "--nbs needs permutations").hint("give --permutations N, e.g. 5000");
+                        if (!std::isfinite(o->nbs)) throw Error(Kind::usage, "--nbs needs a finite t threshold, e.g. --nbs 3");
+                    }
                     if (o->cluster_threshold != 0) {
                         if (table_mode)
                             throw Error(Kind::usage, "--cluster-threshold applies to images, not to --table columns")
@@ -203,6 +264,18 @@ Command stats_command() {
                                     .hint("give each --contrast and --f-contrast its own NAME (the maps are named after it)");
                     }
                     if (contrasts.empty() && f_contrasts.empty()) contrasts.push_back({d.columns.back(), stats::parse_contrast(d.columns.back(), d.columns)});
+                    bool told = false;
+                    auto tell_exhaustive = [&](bool exhaustive, int n) {
+                        if (!exhaustive || told) return;
+                        told = true;
+                        std::fprintf(stderr,
+                                     "algia stats: %d permutations requested but only %d distinct rearrangements (besides the "
+                                     "identity) exist: all were enumerated (exact permutation p)\n",
+                                     o->permutations, n);
+                    };
+                    auto perm_cells = [&](bool perm, int n, bool exhaustive) {
+                        return std::vector<std::string>{perm ? std::to_string(n) : "0", perm ? (exhaustive ? "yes" : "no") : "n/a"};
+                    };
                     // Data.
                     Eigen::MatrixXd Y;
                     std::vector<std::string> names;
@@ -229,6 +302,50 @@ Command stats_command() {
                         if (!Y.allFinite())
                             throw Error(Kind::invalid_input, fmt::format("{}: the tested columns have n/a values", o->table))
                                 .hint("remove those rows or impute them first");
+                    } else if (nbs_mode) {
+                        std::vector<std::string> used_files;
+                        for (auto i : used) used_files.push_back(images[i]);
+                        auto rel = read_relmats(used_files);
+                        Y = std::move(rel.Y);
+                        for (const auto& contrast : contrasts) {
+                            const std::string cname = contrast.first;
+                            stats::PermutationOptions po;
+                            po.permutations = o->permutations;
+                            po.seed = o->seed;
+                            po.two_sided = o->two_sided;
+                            po.blocks = block_of;
+                            po.whole_blocks = o->whole_blocks;
+                            const auto r = stats::nbs(X, Y, contrast.second, rel.edges, int(rel.nodes.size()), o->nbs, o->nbs_intensity, po, ctx);
+                            tell_exhaustive(r.permutation.exhaustive, r.permutation.permutations);
+                            io::Table comp({"component", "n_edges", "n_nodes", "statistic", "p_fwe"});
+                            io::Table edges({"component", "node_a", "node_b", "t", "p_fwe"});
+                            for (std::size_t k = 0; k < r.components.size(); ++k) {
+                                const auto& cm = r.components[k];
+                                comp.add_row({std::to_string(k + 1), std::to_string(cm.edges.size()), std::to_string(cm.n_nodes),
+                                              io::format_number(cm.statistic), io::format_number(cm.p_fwe)});
+                                if (cm.p_fwe <= o->nbs_alpha)
+                                    for (auto e : cm.edges)
+                                        edges.add_row({std::to_string(k + 1), rel.nodes[std::size_t(rel.edges[std::size_t(e)].first)],
+                                                       rel.nodes[std::size_t(rel.edges[std::size_t(e)].second)],
+                                                       io::format_number(r.permutation.observed.t[e]), io::format_number(cm.p_fwe)});
+                            }
+                            io::write_table((fs::path(o->out) / fmt::format("contrast-{}_nbs_components.tsv", cname)).string(), comp);
+                            io::write_table((fs::path(o->out) / fmt::format("contrast-{}_nbs_edges.tsv", cname)).string(), edges);
+                            std::vector<std::string> header{"Node"};
+                            header.insert(header.end(), rel.nodes.begin(), rel.nodes.end());
+                            io::Table tm(header);
+                            Eigen::MatrixXd T = Eigen::MatrixXd::Zero(Eigen::Index(rel.nodes.size()), Eigen::Index(rel.nodes.size()));
+                            for (std::size_t e = 0; e < rel.edges.size(); ++e)
+                                T(rel.edges[e].first, rel.edges[e].second) = T(rel.edges[e].second, rel.edges[e].first) =
+                                    r.permutation.observed.t[Eigen::Index(e)];
+                            for (Eigen::Index i = 0; i < T.rows(); ++i) {
+                                std::vector<std::string> row{rel.nodes[std::size_t(i)]};
+                                for (Eigen::Index j = 0; j < T.cols(); ++j) row.push_back(io::format_number(T(i, j)));
+                                tm.add_row(row);
+                            }
+                            io::write_table((fs::path(o->out) / fmt::format("contrast-{}_stat-t_relmat.tsv", cname)).string(), tm);
+                        }
+                        return 0;
                     } else {
                         std::vector<std::string> used_images;
                         for (auto i : used) used_images.push_back(images[i]);
@@ -239,18 +356,6 @@ Command stats_command() {
                     }
                     // Fit and write.
                     io::Table summary({"contrast", "column", "t", "df", "p", "z", "p_perm", "p_fwe", "q_fdr", "permutations", "exhaustive"});
-                    bool told = false;
-                    auto tell_exhaustive = [&](bool exhaustive, int n) {
-                        if (!exhaustive || told) return;
-                        told = true;
-                        std::fprintf(stderr,
-                                     "algia stats: %d permutations requested but only %d distinct rearrangements (besides the "
-                                     "identity) exist: all were enumerated (exact permutation p)\n",
-                                     o->permutations, n);
-                    };
-                    auto perm_cells = [&](bool perm, int n, bool exhaustive) {
-                        return std::vector<std::string>{perm ? std::to_string(n) : "0", perm ? (exhaustive ? "yes" : "no") : "n/a"};
-                    };
                     for (const auto& contrast : contrasts) {
                         const std::string cname = contrast.first;  // a plain variable: lambdas below capture it
                         const Eigen::VectorXd& c = contrast.second;
