@@ -536,14 +536,40 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
     }
     const std::size_t blocks = std::size_t((N + 15) / 16);
     std::vector<std::vector<std::int32_t>> counts(blocks, std::vector<std::int32_t>(std::size_t(V), 0));
+    // Sign flipping: the sum of squares of each column does not change, so the t of flip pattern s
+    // needs only s'Y: a block of 16 patterns is one matrix product (t = m / sqrt((ss - n m^2) /
+    // ((n - 1) n)), m = s'y / n, the intercept-only GLM t).
+    const Eigen::VectorXd ss = one_sample ? Eigen::VectorXd(Y.colwise().squaredNorm().transpose()) : Eigen::VectorXd();
+    const double scale = one_sample ? X(0, 0) * c[0] : 0.0;  // the sign of the tested effect
     parallel_for(ctx, std::size_t(N), 16, [&](std::size_t b, std::size_t e) {
         auto& cnt = counts[b / 16];
         Eigen::VectorXd t;
-        Eigen::MatrixXd Ys(n, V);
+        Eigen::MatrixXd Ys, M;
+        if (one_sample) {
+            Eigen::MatrixXd S(Eigen::Index(e - b), n), s(n, 1);
+            const Eigen::MatrixXd ones = Eigen::MatrixXd::Ones(n, 1);
+            for (std::size_t k = b; k < e; ++k) {
+                permuted_data(k, o, sc, ones, fitted_z, resid_z, s);
+                S.row(Eigen::Index(k - b)) = s.col(0).transpose() / double(n);
+            }
+            M.noalias() = S * Y;
+        } else {
+            Ys.resize(n, V);
+        }
         std::vector<std::int64_t> label, stack;
         for (std::size_t k = b; k < e; ++k) {
-            permuted_data(k, o, sc, Y, fitted_z, resid_z, Ys);
-            t_values(f, X, Ys, c, t);
+            if (one_sample) {
+                t.resize(V);
+                const double dn = double(n);
+                for (Eigen::Index v = 0; v < V; ++v) {
+                    const double m = M(Eigen::Index(k - b), v);
+                    const double var = (ss[v] - dn * m * m) / ((dn - 1) * dn);
+                    t[v] = var > 0 && scale != 0 ? (scale > 0 ? m : -m) / std::sqrt(var) : 0.0;
+                }
+            } else {
+                permuted_data(k, o, sc, Y, fitted_z, resid_z, Ys);
+                t_values(f, X, Ys, c, t);
+            }
             double mx = -std::numeric_limits<double>::infinity();
             for (Eigen::Index v = 0; v < V; ++v) {
                 const double s = o.two_sided ? std::abs(t[v]) : t[v];
