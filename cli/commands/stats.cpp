@@ -99,7 +99,7 @@ Command stats_command() {
                 struct Options {
                     std::vector<std::string> images, contrasts, f_contrasts, columns;
                     std::string design, formula = "~ 1", mask, table, out, blocks;
-                    int permutations = 5000, tfce_connectivity = 26, cluster_connectivity = 6;
+                    int permutations = 5000, tfce_connectivity = 6, cluster_connectivity = 6;
                     double cluster_threshold = 0, nbs = std::numeric_limits<double>::quiet_NaN(), nbs_alpha = 0.05;
                     bool nbs_intensity = false;
                     std::uint64_t seed = 0;
@@ -111,8 +111,8 @@ Command stats_command() {
                     "'~ 1', a one-sample test) to one image per row, or to --table columns, and tests each "
                     "--contrast NAME=EXPR: t, z and parametric p maps; with --permutations N > 0, permutation p "
                     "(random sign flips for one-sample designs, Freedman-Lane otherwise), FWE-corrected p from the "
-                    "maximum t, and with --tfce the TFCE map (E 0.5, H 2, dh max/100, --tfce-connectivity 26 as FSL "
-                    "randomise or 6 as nilearn) and its FWE p; --fdr adds Benjamini-Hochberg q. One-sided (positive "
+                    "maximum t, and with --tfce the TFCE map (E 0.5, H 2, dh max/100, --tfce-connectivity 6 as nilearn "
+                    "and FSL randomise, or 18/26) and its FWE p; --fdr adds Benjamini-Hochberg q. One-sided (positive "
                     "effects) unless --two-sided. Rows of the design table are matched to images by their sub- label "
                     "when the table has participant_id, else taken in order. Same --seed, same result on any thread "
                     "count. --f-contrast NAME=\"EXPR; EXPR\" tests several rows at once: F, z and p maps (F distribution), "

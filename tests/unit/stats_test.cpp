@@ -524,3 +524,17 @@ TEST(StatsSimulation, NetworkBasedStatisticFamilywiseErrorRate) {
                 << (design ? "Freedman-Lane " : "sign flips ") << (intensity ? "intensity" : "extent");
         }
 }
+
+// TFCE's default connectivity is 6 (nilearn's, and FSL randomise's documented --tfce_C default).
+TEST(Stats, TfceDefaultConnectivityIsSix) {
+    EXPECT_EQ(stats::PermutationOptions{}.tfce_connectivity, 6);
+    const std::array<std::int64_t, 3> dims{4, 4, 2};
+    std::vector<std::int64_t> vox(32);
+    std::iota(vox.begin(), vox.end(), 0);
+    Eigen::VectorXd v = Eigen::VectorXd::Zero(32);
+    v[0] = 3;
+    v[5] = 2;  // diagonal to voxel 0: separate with 6-connectivity, joined with 18/26
+    const auto d = stats::tfce(v, dims, vox);
+    EXPECT_EQ(d, stats::tfce(v, dims, vox, 6));
+    EXPECT_NE(d, stats::tfce(v, dims, vox, 26));
+}

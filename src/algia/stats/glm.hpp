@@ -37,10 +37,11 @@ Eigen::VectorXd fdr_bh(const Eigen::VectorXd& p);
 
 // Threshold-free cluster enhancement on values at `voxels` (indices into a grid of `dims`), as
 // nilearn/fslmaths: thresholds h = dh, 2dh, ... up to the maximum (dh = max/100), each voxel adds
-// size(cluster at h)^E * h^H; connectivity 6 (nilearn) or 26 (FSL randomise). Two-sided: positive
+// size(cluster at h)^E * h^H; connectivity 6 by default (nilearn, and FSL randomise's documented
+// default: --tfce_C 6), 18 or 26. Two-sided: positive
 // and negative parts enhanced separately (negative values stay negative).
 Eigen::VectorXd tfce(const Eigen::VectorXd& values, const std::array<std::int64_t, 3>& dims,
-                     const std::vector<std::int64_t>& voxels, int connectivity = 26, bool two_sided = false,
+                     const std::vector<std::int64_t>& voxels, int connectivity = 6, bool two_sided = false,
                      double E = 0.5, double H = 2.0);
 
 // Cluster-extent inference (nilearn's permuted_ols conventions): the cluster-forming threshold is an
@@ -69,7 +70,7 @@ struct PermutationOptions {
     std::uint64_t seed = 0;
     bool two_sided = false;
     bool tfce = false;
-    int tfce_connectivity = 26;
+    int tfce_connectivity = 6;
     // Cluster-extent inference when cluster_p > 0 (the cluster-forming uncorrected p).
     double cluster_p = 0;
     int cluster_connectivity = 6;
