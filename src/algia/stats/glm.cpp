@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <numeric>
 #include <set>
 #include <utility>
@@ -534,15 +535,18 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
         r.null_max_size.assign(std::size_t(N), 0.0);
         r.null_max_mass.assign(std::size_t(N), 0.0);
     }
-    const std::size_t blocks = std::size_t((N + 15) / 16);
-    std::vector<std::vector<std::int32_t>> counts(blocks, std::vector<std::int32_t>(std::size_t(V), 0));
+    // Exceedance counts: each block of permutations counts into its own array, then adds it to the
+    // total under a lock (integer sums: the order does not matter), so memory is per thread, not
+    // per block.
+    std::vector<std::int64_t> total(std::size_t(V), 0);
+    std::mutex total_lock;
     // Sign flipping: the sum of squares of each column does not change, so the t of flip pattern s
     // needs only s'Y: a block of 16 patterns is one matrix product (t = m / sqrt((ss - n m^2) /
     // ((n - 1) n)), m = s'y / n, the intercept-only GLM t).
     const Eigen::VectorXd ss = one_sample ? Eigen::VectorXd(Y.colwise().squaredNorm().transpose()) : Eigen::VectorXd();
     const double scale = one_sample ? X(0, 0) * c[0] : 0.0;  // the sign of the tested effect
     parallel_for(ctx, std::size_t(N), 16, [&](std::size_t b, std::size_t e) {
-        auto& cnt = counts[b / 16];
+        std::vector<std::int32_t> cnt(std::size_t(V), 0);
         Eigen::VectorXd t;
         Eigen::MatrixXd Ys, M;
         if (one_sample) {
@@ -589,15 +593,17 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
                 r.null_max_mass[k] = m.second;
             }
         }
+        const std::lock_guard<std::mutex> lock(total_lock);
+        for (std::size_t v = 0; v < cnt.size(); ++v) total[v] += cnt[v];
     });
     r.p_uncorrected.resize(V);
     r.p_fwe.resize(V);
+    std::vector<double> sorted_max = r.null_max_t;
+    std::sort(sorted_max.begin(), sorted_max.end());
     for (Eigen::Index v = 0; v < V; ++v) {
-        std::int64_t c_unc = 0;
-        for (const auto& cnt : counts) c_unc += cnt[std::size_t(v)];
+        const std::int64_t c_unc = total[std::size_t(v)];
         const double obs = o.two_sided ? std::abs(r.observed.t[v]) : r.observed.t[v];
-        std::int64_t c_fwe = 0;
-        for (double m : r.null_max_t) c_fwe += m >= obs;
+        const std::int64_t c_fwe = sorted_max.end() - std::lower_bound(sorted_max.begin(), sorted_max.end(), obs);
         r.p_uncorrected[v] = double(1 + c_unc) / double(1 + N);
         r.p_fwe[v] = double(1 + c_fwe) / double(1 + N);
     }
@@ -786,10 +792,10 @@ FPermutationResult permutation_test_f(const Eigen::MatrixXd& X, const Eigen::Mat
     r.permutations = N;
     r.exhaustive = sc.exhaustive;
     r.null_max_f.assign(std::size_t(N), 0.0);
-    const std::size_t blocks = std::size_t((N + 15) / 16);
-    std::vector<std::vector<std::int32_t>> counts(blocks, std::vector<std::int32_t>(std::size_t(V), 0));
+    std::vector<std::int64_t> total(std::size_t(V), 0);
+    std::mutex total_lock;
     parallel_for(ctx, std::size_t(N), 16, [&](std::size_t b, std::size_t e) {
-        auto& cnt = counts[b / 16];
+        std::vector<std::int32_t> cnt(std::size_t(V), 0);
         Eigen::VectorXd F;
         Eigen::MatrixXd Ys(n, V);
         for (std::size_t k = b; k < e; ++k) {
@@ -802,14 +808,15 @@ FPermutationResult permutation_test_f(const Eigen::MatrixXd& X, const Eigen::Mat
             }
             r.null_max_f[k] = mx;
         }
+        const std::lock_guard<std::mutex> lock(total_lock);
+        for (std::size_t v = 0; v < cnt.size(); ++v) total[v] += cnt[v];
     });
     std::vector<double> sorted = r.null_max_f;
     std::sort(sorted.begin(), sorted.end());
     r.p_uncorrected.resize(V);
     r.p_fwe.resize(V);
     for (Eigen::Index v = 0; v < V; ++v) {
-        std::int64_t c_unc = 0;
-        for (const auto& cnt : counts) c_unc += cnt[std::size_t(v)];
+        const std::int64_t c_unc = total[std::size_t(v)];
         const auto ge = sorted.end() - std::lower_bound(sorted.begin(), sorted.end(), r.observed.F[v]);
         r.p_uncorrected[v] = double(1 + c_unc) / double(1 + N);
         r.p_fwe[v] = double(1 + ge) / double(1 + N);
