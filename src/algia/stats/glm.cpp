@@ -545,6 +545,7 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
     // ((n - 1) n)), m = s'y / n, the intercept-only GLM t).
     const Eigen::VectorXd ss = one_sample ? Eigen::VectorXd(Y.colwise().squaredNorm().transpose()) : Eigen::VectorXd();
     const double scale = one_sample ? X(0, 0) * c[0] : 0.0;  // the sign of the tested effect
+    const Eigen::VectorXd observed_stat = o.two_sided ? Eigen::VectorXd(r.observed.t.cwiseAbs()) : r.observed.t;
     parallel_for(ctx, std::size_t(N), 16, [&](std::size_t b, std::size_t e) {
         std::vector<std::int32_t> cnt(std::size_t(V), 0);
         Eigen::VectorXd t;
@@ -556,7 +557,7 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
                 permuted_data(k, o, sc, ones, fitted_z, resid_z, s);
                 S.row(Eigen::Index(k - b)) = s.col(0).transpose() / double(n);
             }
-            M.noalias() = S * Y;
+            M.noalias() = Y.transpose() * S.transpose();  // voxels x patterns: each pattern contiguous
         } else {
             Ys.resize(n, V);
         }
@@ -565,8 +566,9 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
             if (one_sample) {
                 t.resize(V);
                 const double dn = double(n);
+                const double* mk = M.col(Eigen::Index(k - b)).data();
                 for (Eigen::Index v = 0; v < V; ++v) {
-                    const double m = M(Eigen::Index(k - b), v);
+                    const double m = mk[v];
                     const double var = (ss[v] - dn * m * m) / ((dn - 1) * dn);
                     t[v] = var > 0 && scale != 0 ? (scale > 0 ? m : -m) / std::sqrt(var) : 0.0;
                 }
@@ -575,11 +577,17 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
                 t_values(f, X, Ys, c, t);
             }
             double mx = -std::numeric_limits<double>::infinity();
-            for (Eigen::Index v = 0; v < V; ++v) {
-                const double s = o.two_sided ? std::abs(t[v]) : t[v];
-                mx = std::max(mx, s);
-                const double obs = o.two_sided ? std::abs(r.observed.t[v]) : r.observed.t[v];
-                cnt[std::size_t(v)] += s >= obs;
+            if (o.two_sided) {
+                for (Eigen::Index v = 0; v < V; ++v) {
+                    const double a = std::abs(t[v]);
+                    mx = std::max(mx, a);
+                    cnt[std::size_t(v)] += a >= observed_stat[v];
+                }
+            } else {
+                for (Eigen::Index v = 0; v < V; ++v) {
+                    mx = std::max(mx, t[v]);
+                    cnt[std::size_t(v)] += t[v] >= observed_stat[v];
+                }
             }
             r.null_max_t[k] = mx;
             if (tfce_on) {
