@@ -5,11 +5,14 @@
 // the TFCE map itself, and the FWE p-values.
 #include "algia/stats/glm.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
+#include <Eigen/Dense>
 #include <fmt/format.h>
 
+#include "algia/io/json.hpp"
 #include "algia/io/nifti.hpp"
 #include "algia/io/tsv.hpp"
 #include "test_support.hpp"
@@ -134,5 +137,192 @@ TEST(StatsGolden, PermutationsWithNilearnsSignFlips) {
         double ge = 0;
         for (double m : h0t) ge += m >= t[v];
         EXPECT_NEAR(-std::log10((1 + ge) / (1 + double(h0t.size()))), lp[std::size_t(v)], 1e-9) << v;
+    }
+}
+
+// Cluster-extent inference against non_parametric_inference(threshold=0.001) (case P1): with the
+// first 100 of nilearn's sign patterns fed in (about 5 s), the null maxima of cluster size (exact)
+// and mass (1e-6); the observed clusters (size exact, mass 1e-6 per voxel: nilearn's t is float32,
+// peak); and per voxel the cluster size and mass and nilearn's -log10 cluster FWE p, computed from
+// algia's observed clusters and nilearn's full null with nilearn's null_to_p convention
+// (#{null >= obs} / N clipped to [1/N, 1 - 1/N]; algia's own p adds one: (1 + #) / (1 + N)).
+TEST(StatsGolden, ClusterInferenceWithNilearnsSignFlips) {
+    ALGIA_REQUIRE_SHARED_DATA();
+    const auto dir = test::fixtures() + "/stats/";
+    const auto w = load_wager();
+    const auto flips_t = io::read_table(dir + "signflips.tsv");
+    stats::PermutationOptions o;
+    for (std::size_t r = 0; r < std::min<std::size_t>(100, flips_t.rows()); ++r) {
+        std::vector<int> f;
+        for (std::size_t c = 1; c < flips_t.cols(); ++c) f.push_back(int(flips_t.numeric(c)[r]));
+        o.sign_flips.push_back(f);
+    }
+    o.cluster_p = 0.001;
+    o.cluster_connectivity = 6;
+    o.dims = w.grid.dims;
+    o.voxels = w.voxels;
+    Context ctx;
+    const auto r = stats::permutation_test(Eigen::MatrixXd::Ones(30, 1), w.Y, Eigen::VectorXd::Ones(1), o, ctx);
+    const auto cases = io::read_json(dir + "cases.json");
+    const auto& p1 = cases["cases"][2];
+    ASSERT_EQ(p1["id"].get<std::string>(), "P1");
+    EXPECT_NEAR(r.cluster_threshold_t, p1["cluster_forming_t"].get<double>(), 1e-9);
+    const auto h0 = io::read_table(dir + "p1_h0_intercept.tsv");
+    const auto hs = h0.numeric("h0_max_size"), hm = h0.numeric("h0_max_mass");
+    ASSERT_EQ(r.null_max_size.size(), 100u);
+    for (std::size_t k = 0; k < r.null_max_size.size(); ++k) {
+        EXPECT_EQ(r.null_max_size[k], hs[k]) << "permutation " << k;
+        EXPECT_NEAR(r.null_max_mass[k], hm[k], 1e-6 * std::max(1.0, hm[k])) << "permutation " << k;
+    }
+    // Observed clusters: nilearn's list sorted by size (then peak), matched by peak voxel.
+    const auto& ref = p1["clusters"];
+    ASSERT_EQ(r.clusters.size(), ref.size());
+    std::map<std::int64_t, const stats::Cluster*> by_peak;
+    for (const auto& c : r.clusters) by_peak[w.voxels[std::size_t(c.peak)]] = &c;
+    for (const auto& rc : ref) {
+        const auto ijk = rc["peak_ijk"];
+        const auto v = w.grid.index(ijk[0].get<std::int64_t>(), ijk[1].get<std::int64_t>(), ijk[2].get<std::int64_t>());
+        ASSERT_TRUE(by_peak.count(v)) << rc.dump();
+        const auto& c = *by_peak[v];
+        EXPECT_EQ(c.size, rc["size"].get<std::int64_t>());
+        EXPECT_NEAR(c.mass, rc["mass"].get<double>(), 1e-6 * double(c.size));
+        EXPECT_NEAR(c.peak_value, rc["peak_t"].get<double>(), 1e-5);
+    }
+    // Per-voxel -log10 p (sampled voxels of p1_perm_intercept.tsv).
+    const auto vox = io::read_table(dir + "p1_perm_intercept.tsv");
+    const double N = double(hs.size());
+    auto nilearn_logp = [&](const std::vector<double>& null, double obs) {
+        double ge = 0;
+        for (double m : null) ge += m >= obs;
+        return -std::log10(std::clamp(ge / N, 1 / N, 1 - 1 / N));
+    };
+    const auto size = at_rows(w, r.cluster_size, vox), mass = at_rows(w, r.cluster_mass, vox);
+    const auto ls = vox.numeric("logp_max_size"), lm = vox.numeric("logp_max_mass"), rs = vox.numeric("size"), rm = vox.numeric("mass");
+    int in_clusters = 0;
+    for (Eigen::Index v = 0; v < size.size(); ++v) {
+        EXPECT_EQ(size[v], rs[std::size_t(v)]) << v;
+        EXPECT_NEAR(mass[v], rm[std::size_t(v)], 1e-6 * std::max(1.0, size[v])) << v;
+        EXPECT_NEAR(nilearn_logp(hs, size[v]), ls[std::size_t(v)], 1e-9) << v;
+        EXPECT_NEAR(nilearn_logp(hm, mass[v]), lm[std::size_t(v)], 1e-9) << v;
+        in_clusters += size[v] > 0;
+    }
+    EXPECT_GT(in_clusters, 50);
+    // algia's own p: (1 + #{null >= obs}) / (1 + N) over its 100 permutations.
+    for (std::size_t k = 0; k < r.clusters.size(); ++k) {
+        double ge = 0;
+        for (std::size_t j = 0; j < 100; ++j) ge += hs[j] >= double(r.clusters[k].size);
+        EXPECT_DOUBLE_EQ(r.cluster_p_size_fwe[k], (1 + ge) / 101);
+    }
+}
+
+// Cluster table against nilearn.reporting.get_clusters_table on G1's t map (6-connectivity,
+// t > threshold; peaks in mm from the affine), one- and two-sided
+// (tests/golden/make_stats_more.py -> tests/fixtures/stats_more/clusters_g1.tsv).
+TEST(StatsGolden, ClusterPeaksMatchGetClustersTable) {
+    ALGIA_REQUIRE_SHARED_DATA();
+    const auto w = load_wager();
+    const auto m = stats::glm_t(Eigen::MatrixXd::Ones(30, 1), w.Y, Eigen::VectorXd::Ones(1));
+    const auto ref = io::read_table(test::fixtures() + "/stats_more/clusters_g1.tsv");
+    const auto two = ref.numeric("two_sided"), thr = ref.numeric("threshold_t"), X = ref.numeric("x"), Yc = ref.numeric("y"),
+               Z = ref.numeric("z"), pt = ref.numeric("peak_t"), nv = ref.numeric("size_voxels"), mm3 = ref.numeric("size_mm3");
+    const double voxel_mm3 = std::abs(w.grid.affine.topLeftCorner<3, 3>().determinant());
+    for (int sided = 0; sided < 2; ++sided) {
+        SCOPED_TRACE(sided ? "two-sided" : "one-sided");
+        std::vector<std::size_t> rows;
+        for (std::size_t i = 0; i < ref.rows(); ++i)
+            if (int(two[i]) == sided) rows.push_back(i);
+        ASSERT_FALSE(rows.empty());
+        const auto cl = stats::find_clusters(m.t, w.grid.dims, w.voxels, thr[rows[0]], 6, sided == 1);
+        ASSERT_EQ(cl.size(), rows.size());
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+            const auto i = rows[k];
+            const auto& c = cl[k];
+            const std::int64_t v = w.voxels[std::size_t(c.peak)];
+            const auto xyz = w.grid.world(double(v % w.grid.dims[0]), double((v / w.grid.dims[0]) % w.grid.dims[1]),
+                                          double(v / (w.grid.dims[0] * w.grid.dims[1])));
+            EXPECT_NEAR(xyz[0], X[i], 1e-6) << k;
+            EXPECT_NEAR(xyz[1], Yc[i], 1e-6) << k;
+            EXPECT_NEAR(xyz[2], Z[i], 1e-6) << k;
+            EXPECT_NEAR(c.peak_value, pt[i], 1e-5 * std::abs(pt[i])) << k;
+            EXPECT_EQ(double(c.size), nv[i]) << k;
+            EXPECT_EQ(std::floor(double(c.size) * voxel_mm3), mm3[i]) << k;
+        }
+    }
+}
+
+// F contrast [X_RVLPFC; Y_Reappraisal_Success] on [intercept, X, Y] against statsmodels OLS f_test
+// and nilearn SecondLevelModel compute_contrast(stat_type='F') at every 50th in-mask voxel
+// (tests/golden/make_stats_more.py): F and p to 1e-6 relative.
+TEST(StatsGolden, FContrastMatchesStatsmodelsAndNilearn) {
+    ALGIA_REQUIRE_SHARED_DATA();
+    const auto w = load_wager();
+    const auto design = io::read_table(test::fixtures() + "/stats_more/design_xy.tsv");
+    const auto ref = io::read_table(test::fixtures() + "/stats_more/f_xy_wager.tsv");
+    Eigen::MatrixXd X(30, 3);
+    const auto x = design.numeric("X_RVLPFC"), y = design.numeric("Y_Reappraisal_Success");
+    for (int s = 0; s < 30; ++s) X.row(s) << 1, x[std::size_t(s)], y[std::size_t(s)];
+    Eigen::MatrixXd C(2, 3);
+    C << 0, 1, 0, 0, 0, 1;
+    const auto m = stats::glm_f(X, w.Y, C);
+    EXPECT_EQ(m.df1, 2);
+    EXPECT_EQ(m.df2, 27);
+    const auto F = at_rows(w, m.F, ref);
+    for (const std::string peer : {"statsmodels", "nilearn"}) {
+        SCOPED_TRACE(peer);
+        const auto rf = ref.numeric("F_" + peer), rp = ref.numeric("p_" + peer);
+        ASSERT_GT(rf.size(), 1000u);
+        for (std::size_t i = 0; i < rf.size(); ++i) {
+            EXPECT_NEAR(F[Eigen::Index(i)], rf[i], 1e-6 * std::max(1.0, rf[i])) << i;
+            EXPECT_NEAR(stats::f_sf(F[Eigen::Index(i)], 2, 27), rp[i], 1e-6 * std::max(1e-3, rp[i])) << i;
+        }
+    }
+}
+
+// Network-based statistic against a brute-force reference (numpy t, scipy.sparse.csgraph
+// connected_components; tests/golden/make_stats_more.py) on simulated edges (20 x 276, 24 nodes),
+// fed the reference's 300 sign-flip patterns: the observed component (edges, nodes, intensity) and
+// the null maxima of extent (exact) and intensity (1e-9).
+TEST(StatsGolden, NetworkBasedStatisticMatchesBruteForce) {
+    const auto dir = test::fixtures() + "/stats_more/";
+    const auto data = io::read_table(dir + "nbs_data.tsv");
+    const auto flips_t = io::read_table(dir + "nbs_flips.tsv");
+    const auto comps = io::read_table(dir + "nbs_components.tsv");
+    const auto null = io::read_table(dir + "nbs_null.tsv");
+    const int nodes = 24;
+    std::vector<std::pair<int, int>> edges;
+    for (int a = 0; a < nodes; ++a)
+        for (int b = a + 1; b < nodes; ++b) edges.push_back({a, b});
+    ASSERT_EQ(edges.size(), data.cols());
+    Eigen::MatrixXd Y(Eigen::Index(data.rows()), Eigen::Index(data.cols()));
+    for (std::size_t e = 0; e < data.cols(); ++e) {
+        const auto col = data.numeric(e);
+        for (std::size_t i = 0; i < data.rows(); ++i) Y(Eigen::Index(i), Eigen::Index(e)) = col[i];
+    }
+    stats::PermutationOptions o;
+    for (std::size_t r = 0; r < flips_t.rows(); ++r) {
+        std::vector<int> f;
+        for (std::size_t c = 1; c < flips_t.cols(); ++c) f.push_back(int(flips_t.numeric(c)[r]));
+        o.sign_flips.push_back(f);
+    }
+    Context ctx;
+    const Eigen::MatrixXd X = Eigen::MatrixXd::Ones(Y.rows(), 1);
+    for (bool intensity : {false, true}) {
+        SCOPED_TRACE(intensity ? "intensity" : "extent");
+        const auto r = stats::nbs(X, Y, Eigen::VectorXd::Ones(1), edges, nodes, 3.0, intensity, o, ctx);
+        ASSERT_EQ(r.components.size(), comps.rows());
+        const auto ne = comps.numeric("n_edges"), nn = comps.numeric("n_nodes"), in = comps.numeric("intensity"),
+                   first = comps.numeric("first_edge");
+        for (std::size_t k = 0; k < comps.rows(); ++k) {
+            EXPECT_EQ(double(r.components[k].edges.size()), ne[k]);
+            EXPECT_EQ(double(r.components[k].n_nodes), nn[k]);
+            EXPECT_EQ(double(r.components[k].edges.front()), first[k]);
+            EXPECT_NEAR(r.components[k].statistic, intensity ? in[k] : ne[k], 1e-9);
+        }
+        const auto ref = null.numeric(intensity ? "max_intensity" : "max_extent");
+        ASSERT_EQ(r.permutation.null_max_extra.size(), ref.size());
+        for (std::size_t k = 0; k < ref.size(); ++k) EXPECT_NEAR(r.permutation.null_max_extra[k], ref[k], 1e-9) << k;
+        double ge = 0;
+        for (double m : ref) ge += m >= r.components[0].statistic;
+        EXPECT_DOUBLE_EQ(r.components[0].p_fwe, (1 + ge) / (1 + double(ref.size())));
     }
 }

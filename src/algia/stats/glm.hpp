@@ -6,9 +6,13 @@
 //   otherwise Freedman-Lane (residuals of the nuisance model permuted); permutation k draws from
 //   the random stream (seed, k), so results do not depend on the thread count;
 //   p = (1 + #{null >= observed}) / (1 + N), uncorrected per column and FWE from the maximum.
+//   When N is at least the number of distinct rearrangements minus one (2^units sign flips, the
+//   product of the blocks' factorials, or blocks! for whole blocks), every rearrangement but the
+//   identity is enumerated instead (exhaustive = true, N = that number - 1), so p is exact.
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -33,20 +37,53 @@ Eigen::VectorXd fdr_bh(const Eigen::VectorXd& p);
 
 // Threshold-free cluster enhancement on values at `voxels` (indices into a grid of `dims`), as
 // nilearn/fslmaths: thresholds h = dh, 2dh, ... up to the maximum (dh = max/100), each voxel adds
-// size(cluster at h)^E * h^H; connectivity 6 (nilearn) or 26 (FSL randomise). Two-sided: positive
+// size(cluster at h)^E * h^H; connectivity 6 by default (nilearn, and FSL randomise's documented
+// default: --tfce_C 6), 18 or 26. Two-sided: positive
 // and negative parts enhanced separately (negative values stay negative).
 Eigen::VectorXd tfce(const Eigen::VectorXd& values, const std::array<std::int64_t, 3>& dims,
-                     const std::vector<std::int64_t>& voxels, int connectivity = 26, bool two_sided = false,
+                     const std::vector<std::int64_t>& voxels, int connectivity = 6, bool two_sided = false,
                      double E = 0.5, double H = 2.0);
+
+// Cluster-extent inference (nilearn's permuted_ols conventions): the cluster-forming threshold is an
+// uncorrected p turned into t with the t distribution (one-sided t.isf(p, df); two-sided
+// t.isf(p/2, df)); clusters are connected sets of voxels with t > threshold (two-sided: also, as
+// separate clusters, t < -threshold); size in voxels, mass = sum(|t| - threshold).
+double cluster_forming_t(double p, double df, bool two_sided);
+
+struct Cluster {
+    int sign = 1;                       // +1: t > threshold; -1: t < -threshold
+    std::int64_t size = 0;              // voxels
+    double mass = 0;                    // sum over members of |t| - threshold
+    Eigen::Index peak = 0;              // column of the largest |t| (first on ties)
+    double peak_value = 0;              // t at the peak
+    std::vector<Eigen::Index> members;  // columns, ascending
+};
+
+// Clusters of `values` at `voxels` (indices into a grid of `dims`), connectivity 6, 18 or 26;
+// ordered positive first, then by decreasing |peak| (as nilearn's get_clusters_table).
+std::vector<Cluster> find_clusters(const Eigen::VectorXd& values, const std::array<std::int64_t, 3>& dims,
+                                   const std::vector<std::int64_t>& voxels, double threshold, int connectivity = 6,
+                                   bool two_sided = false);
 
 struct PermutationOptions {
     int permutations = 5000;
     std::uint64_t seed = 0;
     bool two_sided = false;
     bool tfce = false;
-    int tfce_connectivity = 26;
-    std::array<std::int64_t, 3> dims{0, 0, 0};  // for TFCE
-    std::vector<std::int64_t> voxels;           // for TFCE
+    int tfce_connectivity = 6;
+    // Cluster-extent inference when cluster_p > 0 (the cluster-forming uncorrected p).
+    double cluster_p = 0;
+    int cluster_connectivity = 6;
+    std::array<std::int64_t, 3> dims{0, 0, 0};  // for TFCE and clusters
+    std::vector<std::int64_t> voxels;           // for TFCE and clusters
+    // Exchangeability blocks (one label per observation; empty = all exchangeable): Freedman-Lane
+    // permutes rows within blocks; one-sample designs flip the sign of whole blocks. With
+    // whole_blocks, blocks (of equal size) are permuted as wholes, rows keeping their order.
+    std::vector<std::int64_t> blocks;
+    bool whole_blocks = false;
+    // Any further maximum statistic of the permuted t vector (e.g. the network-based statistic's
+    // largest component); its null distribution is returned in null_max_extra.
+    std::function<double(const Eigen::VectorXd&)> extra_max;
     // Explicit sign flips (one row of +-1 per permutation) instead of random ones: for checking
     // against another tool's exact permutations.
     std::vector<std::vector<int>> sign_flips;
@@ -57,11 +94,78 @@ struct PermutationResult {
     Eigen::VectorXd p_uncorrected, p_fwe;
     Eigen::VectorXd tfce, p_tfce_fwe;
     std::vector<double> null_max_t, null_max_tfce;
+    // Cluster-extent inference: the observed clusters, null maxima of size and mass (over both signs
+    // when two-sided), FWE p per cluster = (1 + #{null max >= observed}) / (1 + N), and per-voxel
+    // maps (size, mass, p; 0, 0, 1 outside clusters).
+    double cluster_threshold_t = 0;
+    std::vector<Cluster> clusters;
+    std::vector<double> cluster_p_size_fwe, cluster_p_mass_fwe;  // one per cluster
+    std::vector<double> null_max_size, null_max_mass;
+    std::vector<double> null_max_extra;
+    Eigen::VectorXd cluster_size, cluster_mass, p_cluster_size_fwe, p_cluster_mass_fwe;
     int permutations = 0;
     bool sign_flipping = false, exhaustive = false;
 };
 
+// What permutation k does to n observations (for inspection and tests): observation i of the
+// permuted data is sign[i] * (row source[i]) (one-sample), or fitted[i] + residual[source[i]].
+struct Rearrangement {
+    std::vector<Eigen::Index> source;
+    std::vector<int> sign;
+    bool exhaustive = false;
+    int permutations = 0;  // the number that would be run
+};
+Rearrangement rearrangement(std::size_t k, Eigen::Index n, bool one_sample, const PermutationOptions& options);
+
 PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::VectorXd& c,
                                    const PermutationOptions& options, const Context& ctx);
+
+// F contrasts: C has one row per contrast (q rows, full row rank);
+//   F = (CB)' (C (X'X)^-1 C')^-1 (CB) / (q s2), df1 = q, df2 = n - p.
+// Permutations as for t (sign flips for one-sample designs, otherwise Freedman-Lane with the
+// nuisance space X (I - C'(CC')^-1 C)); FWE from the maximum F; p from the upper tail.
+struct FMap {
+    Eigen::VectorXd F;
+    double df1 = 0, df2 = 0;
+};
+
+FMap glm_f(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::MatrixXd& C);
+
+double f_sf(double F, double df1, double df2);  // P(F > f)
+
+struct FPermutationResult {
+    FMap observed;
+    Eigen::VectorXd p_uncorrected, p_fwe;
+    std::vector<double> null_max_f;
+    int permutations = 0;
+    bool sign_flipping = false, exhaustive = false;
+};
+
+FPermutationResult permutation_test_f(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::MatrixXd& C,
+                                      const PermutationOptions& options, const Context& ctx);
+
+// Network-based statistic (Zalesky et al. 2010): edges are the columns of Y, edge e joining nodes
+// edges[e].first and .second; supra-threshold edges have t > threshold (one-sided); connected
+// components of the graph they form are scored by extent (number of edges) or, with intensity, by
+// the sum of (t - threshold) over their edges; FWE p of each component from the maximum component
+// score of each permutation (0 when a permutation has no supra-threshold edge).
+struct NbsComponent {
+    std::vector<Eigen::Index> edges;  // columns of Y
+    std::int64_t n_nodes = 0;
+    double statistic = 0, p_fwe = 1;
+};
+
+struct NbsResult {
+    PermutationResult permutation;  // edge t, edge-level FWE, null maxima
+    std::vector<NbsComponent> components;  // by decreasing statistic
+};
+
+// The components of one t vector (ordered by decreasing statistic, then first edge).
+std::vector<NbsComponent> nbs_components(const Eigen::VectorXd& t, const std::vector<std::pair<int, int>>& edges, int n_nodes,
+                                         double threshold, bool intensity);
+
+NbsResult nbs(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::VectorXd& c,
+              const std::vector<std::pair<int, int>>& edges, int n_nodes, double threshold, bool intensity,
+              const PermutationOptions& options, const Context& ctx);
 
 }  // namespace algia::stats
