@@ -38,6 +38,7 @@ Command mediate_command();
 Command run_command();
 Command config_command();
 Command roi_command();
+Command report_command();
 Command glm_command();
 
 }  // namespace algia::cli
