@@ -55,36 +55,8 @@ Command seedmap_command() {
                             mask.data()[v] = (std::isfinite(bold.data()[v]) && bold.data()[v] != 0) ? 1.0f : 0.0f;
                     }
                     const Denoising dn = prepare_denoising(o->dn, o->bold, h.tr_seconds, std::size_t(bold.volumes()));
-                    const Eigen::MatrixXd seeds =
-                        signal::clean(signal::sphere_signals(bold, spheres, mask, ctx), dn.confounds.values, dn.clean, dn.kept);
-                    std::vector<std::int64_t> voxels;
-                    const Eigen::MatrixXd vox =
-                        signal::clean(signal::voxel_signals(bold, mask, voxels, ctx), dn.confounds.values, dn.clean, dn.kept);
-                    image::Image<float> out(bold.grid(), Eigen::Index(spheres.size()));
-                    std::fill(out.values().begin(), out.values().end(), 0.0f);
-                    const Eigen::Index n = vox.rows();
-                    for (std::size_t s = 0; s < spheres.size(); ++s) {
-                        Eigen::VectorXd a = seeds.col(Eigen::Index(s)).array() - seeds.col(Eigen::Index(s)).mean();
-                        const double na = a.norm();
-                        if (!(na > 0))
-                            throw Error(Kind::invalid_input, fmt::format("the seed signal {} is constant after cleaning", o->seeds[s]))
-                                .hint("move the seed into the brain, or enlarge its radius");
-                        parallel_for(ctx, voxels.size(), 4096, [&](std::size_t b, std::size_t e) {
-                            for (std::size_t c = b; c < e; ++c) {
-                                const auto col = vox.col(Eigen::Index(c));
-                                const double m = col.mean();
-                                double num = 0, den = 0;
-                                for (Eigen::Index t = 0; t < n; ++t) {
-                                    num += a[t] * (col[t] - m);
-                                    den += (col[t] - m) * (col[t] - m);
-                                }
-                                double r = den > 0 ? num / (na * std::sqrt(den)) : 0.0;
-                                r = std::max(-1.0, std::min(1.0, r));
-                                out.data()[voxels[c] + std::int64_t(s) * out.voxels()] =
-                                    float(o->stat == "z" ? std::atanh(std::min(r, 1.0 - 1e-15)) : r);
-                            }
-                        });
-                    }
+                    const image::Image<float> out = signal::seed_maps(bold, spheres, o->seeds, mask, dn.confounds.values, dn.clean,
+                                                                      dn.kept, o->stat == "z", ctx);
                     io::WriteOptions wo;
                     wo.descrip = fmt::format("algia seedmap ({})", o->stat);
                     wo.xform_code = h.sform_code ? h.sform_code : (h.qform_code ? h.qform_code : 1);

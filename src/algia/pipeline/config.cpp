@@ -151,7 +151,7 @@ Config parse_config(const std::string& text, const std::string& origin_name, con
     const Reader r(origin_name, base_dir);
     Config c;
     c.file = origin_name;
-    r.only(root, "top level", {"study", "columns", "runs", "denoise", "atlas", "glm", "signatures", "group", "model", "mediation", "responders"});
+    r.only(root, "top level", {"study", "columns", "runs", "denoise", "atlas", "connectivity", "seed", "glm", "signatures", "group", "model", "mediation", "responders"});
     if (const auto* t = r.table(root, "study")) {
         r.only(*t, "study", {"name", "participants", "space", "sessions"});
         r.strings(*t, "sessions", c.sessions);
@@ -190,6 +190,37 @@ Config parse_config(const std::string& text, const std::string& origin_name, con
         r.only(*t, "atlas", {"image", "labels"});
         r.path(*t, "image", c.atlas);
         r.path(*t, "labels", c.labels);
+    }
+    if (const auto* t = r.table(root, "connectivity")) {
+        r.only(*t, "connectivity", {"density"});
+        std::optional<double> d = c.graph_density;
+        r.number(*t, "density", d, 0.001, 1);
+        if (!d) r.fail(*t, "density must be a number", "e.g. density = 0.1 (the strongest 10% of edges)");
+        c.graph_density = *d;
+    }
+    {
+        std::set<std::string> seed_names;
+        r.each(root, "seed", [&](const toml::table& t) {
+            SeedRegion s;
+            r.only(t, "[seed]", {"name", "x", "y", "z", "radius"});
+            r.string(t, "name", s.name);
+            s.origin = r.at(t);
+            for (const auto& [key, out] : {std::pair<const char*, double*>{"x", &s.x}, {"y", &s.y}, {"z", &s.z}}) {
+                if (!t.get(key)) r.fail(t, fmt::format("seed '{}' needs {} (MNI mm)", s.name, key), "e.g. name = \"pcc\", x = 0, y = -52, z = 26");
+                std::optional<double> v;
+                r.number(t, key, v, -1000, 1000);
+                if (!v) r.fail(*t.get(key), fmt::format("seed '{}': {} must be a number (MNI mm)", s.name, key), "e.g. y = -52");
+                *out = *v;
+            }
+            std::optional<double> rad = s.radius;
+            r.number(t, "radius", rad, 0, 100);
+            if (!rad) r.fail(*t.get("radius"), fmt::format("seed '{}': radius must be a number (mm)", s.name), "e.g. radius = 6");
+            s.radius = *rad;
+            if (s.name.empty() || s.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != std::string::npos)
+                r.fail(t, fmt::format("seed name '{}' must be letters and digits (it becomes a BIDS seed- label)", s.name), "e.g. name = \"pcc\"");
+            if (!seed_names.insert(s.name).second) r.fail(t, fmt::format("the seed name '{}' is used twice", s.name), "give every seed its own name");
+            c.seeds.push_back(std::move(s));
+        });
     }
     c.glm_origin = {origin_name, 1, 1};
     if (const auto* t = r.table(root, "glm")) {
@@ -321,6 +352,9 @@ std::string canonical_json(const Config& c) {
     j["denoise"] = {{"strategy", c.strategy}, {"scrub_fd", opt(c.scrub_fd)}, {"high_pass", opt(c.high_pass)},
                     {"low_pass", opt(c.low_pass)}, {"standardize", c.standardize}};
     j["atlas"] = {{"image", rel(c.atlas)}, {"labels", rel(c.labels)}};
+    j["connectivity"] = {{"density", c.graph_density}};
+    for (const auto& sd : c.seeds)
+        j["seed"].push_back({{"name", sd.name}, {"x", sd.x}, {"y", sd.y}, {"z", sd.z}, {"radius", sd.radius}});
     j["signatures"] = signatures;
     nlohmann::json contrasts = nlohmann::json::array();
     for (const auto& k : c.contrasts) contrasts.push_back({k.name, k.expression});
@@ -363,6 +397,16 @@ standardize = "zscore"              # zscore psc none
 [atlas]
 image = "atlas/Schaefer2018_100Parcels_7Networks_order_FSLMNI152_2mm.nii.gz"
 labels = "atlas/Schaefer2018_100Parcels_7Networks_order.txt"   # network names: Default = DMN
+
+[connectivity]
+density = 0.1                       # graph measures on the strongest 10% of positive edges
+
+[[seed]]                            # seed-to-voxel Fisher-z maps of every rest run (repeatable)
+name = "pcc"                        # letters and digits: the file's seed- label
+x = 0                               # MNI mm
+y = -52
+z = 26
+radius = 6                          # mm
 
 [glm]                               # first-level model of every heat run (as algia glm)
 contrasts = { heat = "heat" }       # NAME = expression over design columns; default: one per trial type

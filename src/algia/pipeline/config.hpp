@@ -44,6 +44,13 @@ struct GlmContrast {
     Origin origin;
 };
 
+// A seed for seed-to-voxel maps of rest runs ([[seed]]): sphere centre (MNI mm) and radius.
+struct SeedRegion {
+    std::string name;
+    double x = 0, y = 0, z = 0, radius = 6;
+    Origin origin;
+};
+
 struct Config {
     std::string file;  // the configuration file
     // [study]
@@ -61,6 +68,10 @@ struct Config {
     std::optional<double> scrub_fd = 0.5, high_pass = 0.01, low_pass = 0.08;
     // [atlas]
     std::string atlas, labels;
+    // [connectivity] graph measures on the strongest `density` share of positive edges
+    double graph_density = 0.1;
+    // [[seed]] seed-to-voxel Fisher-z maps of each rest run
+    std::vector<SeedRegion> seeds;
     // [glm] first-level model of heat runs (as algia glm). No contrasts = one per trial type.
     bool glm = true;
     std::vector<GlmContrast> contrasts;

@@ -441,6 +441,52 @@ bool run_participant(const Config& config, const Layout& layout, const Participa
             }
             io::write_table((outdir / (stem + "_desc-networks_connectivity.tsv")).string(), nt);
             add(r, "dmn_within", dmn);
+            // Graph measures (as algia connect --graph) of the whole graph and of the default-mode
+            // subgraph, weighted, on the strongest [connectivity] density share of positive edges.
+            {
+                io::Table gt({"graph", "density", "n_nodes", "n_edges", "global_efficiency", "char_path_length",
+                              "mean_clustering", "global_efficiency_binary", "mean_clustering_binary"});
+                const auto whole = connectivity::make_graph(R, config.graph_density);
+                std::vector<int> dmn_nodes;
+                for (std::size_t i = 0; i < nets.size(); ++i)
+                    if (io::is_default_mode(nets[i])) dmn_nodes.push_back(int(i));
+                const auto row = [&](const std::string& name, const connectivity::Graph& g, const std::string& prefix) {
+                    const auto m = connectivity::graph_measures(g);
+                    gt.add_row({name, io::format_number(config.graph_density), std::to_string(m.n_nodes), std::to_string(m.n_edges),
+                                io::format_number(m.global_efficiency_weighted), io::format_number(m.char_path_length_weighted),
+                                io::format_number(m.mean_clustering_weighted), io::format_number(m.global_efficiency_binary),
+                                io::format_number(m.mean_clustering_binary)});
+                    add(r, prefix + "global_efficiency", m.global_efficiency_weighted);
+                    add(r, prefix + "mean_clustering", m.mean_clustering_weighted);
+                };
+                row("whole", whole, "graph_");
+                if (dmn_nodes.size() >= 3) row("default_mode", connectivity::subgraph(whole, dmn_nodes), "dmn_graph_");
+                io::write_table((outdir / (stem + "_desc-graph_measures.tsv")).string(), gt);
+            }
+            // Seed-to-voxel Fisher-z maps ([[seed]]), denoised as the region signals.
+            if (!config.seeds.empty()) {
+                std::vector<signal::Sphere> spheres;
+                std::vector<std::string> seed_names;
+                for (const auto& sd : config.seeds) {
+                    spheres.push_back({sd.x, sd.y, sd.z, sd.radius});
+                    seed_names.push_back(sd.name);
+                }
+                image::Image<float> seed_mask = mask;
+                if (seed_mask.empty()) {
+                    seed_mask = image::Image<float>(bold.grid(), 1);
+                    for (std::int64_t v = 0; v < bold.voxels(); ++v)
+                        seed_mask.data()[v] = (std::isfinite(bold.data()[v]) && bold.data()[v] != 0) ? 1.0f : 0.0f;
+                }
+                const auto maps = signal::seed_maps(bold, spheres, seed_names, seed_mask, conf.values, cl,
+                                                    all ? std::vector<std::size_t>{} : conf.kept, true, ctx);
+                for (std::size_t k = 0; k < spheres.size(); ++k) {
+                    image::Image<float> one(bold.grid(), 1);
+                    std::copy(maps.data() + std::int64_t(k) * maps.voxels(), maps.data() + std::int64_t(k + 1) * maps.voxels(), one.data());
+                    io::WriteOptions wo;
+                    wo.descrip = "algia seedmap (z)";
+                    io::write_nifti((outdir / (stem + "_seed-" + seed_names[k] + "_stat-z_seedmap.nii.gz")).string(), one, ctx, wo);
+                }
+            }
             add(r, "mean_fd", mean_fd);
             add(r, "censored", double(std::size_t(bold.volumes()) - conf.kept.size()));
             io::write_table((outdir / (stem + "_qc.tsv")).string(),

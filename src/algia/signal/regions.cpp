@@ -1,5 +1,6 @@
 #include "algia/signal/regions.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -10,6 +11,7 @@
 #include "algia/core/parallel.hpp"
 #include "algia/image/resample.hpp"
 #include "algia/io/volume_reader.hpp"
+#include "algia/signal/clean.hpp"
 
 namespace algia::signal {
 
@@ -214,6 +216,40 @@ Eigen::MatrixXd voxel_signals(const image::Image<float>& bold, const image::Imag
             for (std::int64_t t = 0; t < bold.volumes(); ++t)
                 out(t, Eigen::Index(c)) = bold.data()[voxels[c] + t * bold.voxels()];
     });
+    return out;
+}
+
+image::Image<float> seed_maps(const image::Image<float>& bold, const std::vector<Sphere>& spheres,
+                              const std::vector<std::string>& seed_names, const image::Image<float>& mask,
+                              const Eigen::MatrixXd& confounds, const CleanOptions& clean_options,
+                              const std::vector<std::size_t>& kept, bool fisher_z, const Context& ctx) {
+    const Eigen::MatrixXd seeds = clean(sphere_signals(bold, spheres, mask, ctx), confounds, clean_options, kept);
+    std::vector<std::int64_t> voxels;
+    const Eigen::MatrixXd vox = clean(voxel_signals(bold, mask, voxels, ctx), confounds, clean_options, kept);
+    image::Image<float> out(bold.grid(), Eigen::Index(spheres.size()));
+    std::fill(out.values().begin(), out.values().end(), 0.0f);
+    const Eigen::Index n = vox.rows();
+    for (std::size_t s = 0; s < spheres.size(); ++s) {
+        const Eigen::VectorXd a = seeds.col(Eigen::Index(s)).array() - seeds.col(Eigen::Index(s)).mean();
+        const double na = a.norm();
+        if (!(na > 0))
+            throw Error(Kind::invalid_input, fmt::format("the seed signal {} is constant after cleaning", seed_names.at(s)))
+                .hint("move the seed into the brain, or enlarge its radius");
+        parallel_for(ctx, voxels.size(), 4096, [&](std::size_t b, std::size_t e) {
+            for (std::size_t c = b; c < e; ++c) {
+                const auto col = vox.col(Eigen::Index(c));
+                const double m = col.mean();
+                double num = 0, den = 0;
+                for (Eigen::Index t = 0; t < n; ++t) {
+                    num += a[t] * (col[t] - m);
+                    den += (col[t] - m) * (col[t] - m);
+                }
+                double r = den > 0 ? num / (na * std::sqrt(den)) : 0.0;
+                r = std::max(-1.0, std::min(1.0, r));
+                out.data()[voxels[c] + std::int64_t(s) * out.voxels()] = float(fisher_z ? std::atanh(std::min(r, 1.0 - 1e-15)) : r);
+            }
+        });
+    }
     return out;
 }
 

@@ -5,6 +5,7 @@
 // mean of its voxels in every volume. An optional brain mask removes voxels first.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
@@ -58,6 +59,16 @@ Eigen::MatrixXd sphere_signals(const image::Image<float>& bold, const std::vecto
 // the mask, or all voxels), maps resampled (trilinear) onto the BOLD grid if needed. volumes x maps.
 Eigen::MatrixXd maps_signals(const image::Image<float>& bold, const image::Image<float>& maps,
                              const image::Image<float>& mask, const Context& ctx);
+
+// Seed-to-voxel connectivity: the mean signal of each sphere and every mask voxel's signal are
+// cleaned alike (`clean`, `confounds`, `kept` as signal::clean takes them), then each voxel's
+// Pearson r with each seed, as Fisher z (atanh) when `fisher_z`: one volume per seed on the BOLD's
+// grid, 0 outside the mask. A seed whose cleaned signal is constant is an error naming it.
+struct CleanOptions;
+image::Image<float> seed_maps(const image::Image<float>& bold, const std::vector<Sphere>& spheres,
+                              const std::vector<std::string>& seed_names, const image::Image<float>& mask,
+                              const Eigen::MatrixXd& confounds, const CleanOptions& clean,
+                              const std::vector<std::size_t>& kept, bool fisher_z, const Context& ctx);
 
 // Voxel time series within a mask (volumes x voxels) and the voxel indices used.
 Eigen::MatrixXd voxel_signals(const image::Image<float>& bold, const image::Image<float>& mask,
