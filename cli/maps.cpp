@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "algia/core/error.hpp"
+#include "algia/core/parallel.hpp"
 #include "algia/image/image.hpp"
 #include "algia/io/file.hpp"
 #include "algia/io/nifti.hpp"
@@ -73,14 +74,18 @@ MaskedMaps load_masked_maps(const std::vector<std::string>& images, const std::s
         if (!fs::exists(path))
             throw Error(Kind::io, fmt::format("{}: no such file", path)).hint("check the path (and the list file's folder)");
     MaskedMaps out;
-    std::vector<image::Image<float>> imgs;
-    for (const auto& path : images) {
-        imgs.push_back(io::read_image<float>(path, ctx));
-        if (imgs.back().volumes() != 1)
-            throw Error(Kind::invalid_input, fmt::format("{}: has {} volumes; give one 3D map per observation", path, imgs.back().volumes()));
-        if (!imgs.back().grid().same_as(imgs.front().grid()))
+    // Read concurrently (each file is independent), then check in order.
+    std::vector<image::Image<float>> imgs(images.size());
+    parallel_for(ctx, images.size(), 1, [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) imgs[i] = io::read_image<float>(images[i], ctx);
+    });
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        const std::string& path = images[i];
+        if (imgs[i].volumes() != 1)
+            throw Error(Kind::invalid_input, fmt::format("{}: has {} volumes; give one 3D map per observation", path, imgs[i].volumes()));
+        if (!imgs[i].grid().same_as(imgs.front().grid()))
             throw Error(Kind::invalid_input, fmt::format("{}: is on another grid ({}) than {} ({})", path,
-                                                         imgs.back().grid().describe(), images[0], imgs.front().grid().describe()))
+                                                         imgs[i].grid().describe(), images[0], imgs.front().grid().describe()))
                 .hint("resample the maps onto one grid first (algia resample)");
     }
     out.grid = imgs.front().grid();
@@ -91,16 +96,24 @@ MaskedMaps load_masked_maps(const std::vector<std::string>& images, const std::s
             throw Error(Kind::invalid_input, fmt::format("{}: the mask is on another grid than the images", mask_path))
                 .hint("resample it with algia resample --interp nearest");
     }
-    for (std::int64_t v = 0; v < out.grid.voxels(); ++v) {
-        bool in = mask.empty() || mask.data()[v] != 0;
-        for (const auto& im : imgs) in = in && std::isfinite(im.data()[v]) && (!mask.empty() || im.data()[v] != 0);
-        if (in) out.voxels.push_back(v);
-    }
+    const std::size_t nvox = std::size_t(out.grid.voxels());
+    std::vector<char> keep(nvox);
+    parallel_for(ctx, nvox, std::size_t(1) << 16, [&](std::size_t b, std::size_t e) {
+        for (std::size_t v = b; v < e; ++v) {
+            bool in = mask.empty() || mask.data()[v] != 0;
+            for (const auto& im : imgs) in = in && std::isfinite(im.data()[v]) && (!mask.empty() || im.data()[v] != 0);
+            keep[v] = in;
+        }
+    });
+    for (std::size_t v = 0; v < nvox; ++v)
+        if (keep[v]) out.voxels.push_back(std::int64_t(v));
     if (out.voxels.empty()) throw Error(Kind::invalid_input, "no voxel is valid in every image (and the mask)");
     out.values.resize(Eigen::Index(imgs.size()), Eigen::Index(out.voxels.size()));
-    for (std::size_t k = 0; k < imgs.size(); ++k)
-        for (std::size_t j = 0; j < out.voxels.size(); ++j)
-            out.values(Eigen::Index(k), Eigen::Index(j)) = imgs[k].data()[out.voxels[j]];
+    parallel_for(ctx, out.voxels.size(), std::size_t(1) << 14, [&](std::size_t b, std::size_t e) {
+        for (std::size_t j = b; j < e; ++j)
+            for (std::size_t k = 0; k < imgs.size(); ++k)
+                out.values(Eigen::Index(k), Eigen::Index(j)) = imgs[k].data()[out.voxels[j]];
+    });
     return out;
 }
 

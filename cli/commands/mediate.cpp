@@ -10,6 +10,7 @@
 #include "../command.hpp"
 #include "../maps.hpp"
 #include "algia/core/error.hpp"
+#include "algia/core/parallel.hpp"
 #include "algia/io/file.hpp"
 #include "algia/io/json.hpp"
 #include "algia/io/tsv.hpp"
@@ -150,25 +151,33 @@ int run_images(const Options& o, const Context& ctx) {
     vo.single_precision = !o.double_precision;
     const auto r = mediation::voxelwise_mediation(d, vo, ctx);
     const char* names[] = {"a", "b", "cprime", "c", "ab"};
+    // Every output map, then written concurrently (independent files, each atomic).
+    struct MapOut {
+        std::string path, descrip;
+        Eigen::VectorXd values;
+    };
+    std::vector<MapOut> outs;
     for (int k = 0; k < 5; ++k) {
         const auto path = [&](const std::string& stat) {
             return (fs::path(o.out) / fmt::format("mediation_path-{}_stat-{}.nii.gz", names[k], stat)).string();
         };
-        write_masked_map(path("effect"), maps, r.effect.col(k), fmt::format("algia mediate {} effect", names[k]), ctx);
-        write_masked_map(path("se"), maps, r.se.col(k), fmt::format("algia mediate {} se", names[k]), ctx);
-        write_masked_map(path("p"), maps, r.p_parametric.col(k),
-                         fmt::format("algia mediate {} {}", names[k], k == 4 ? "Sobel p" : "OLS t-test p"), ctx);
+        outs.push_back({path("effect"), fmt::format("algia mediate {} effect", names[k]), r.effect.col(k)});
+        outs.push_back({path("se"), fmt::format("algia mediate {} se", names[k]), r.se.col(k)});
+        outs.push_back({path("p"), fmt::format("algia mediate {} {}", names[k], k == 4 ? "Sobel p" : "OLS t-test p"), r.p_parametric.col(k)});
     }
     if (vo.bootstrap) {
         const auto path = [&](const std::string& stat) {
             return (fs::path(o.out) / fmt::format("mediation_path-ab_stat-{}.nii.gz", stat)).string();
         };
-        write_masked_map(path("pboot"), maps, r.ab_p, fmt::format("algia mediate ab bootstrap p ({})", o.ci), ctx);
-        write_masked_map(path("cilow"), maps, r.ab_ci_low, "algia mediate ab CI low", ctx);
-        write_masked_map(path("cihigh"), maps, r.ab_ci_high, "algia mediate ab CI high", ctx);
-        write_masked_map(path("qfdr"), maps, stats::fdr_bh(r.ab_p), "algia mediate ab bootstrap p, BH FDR q", ctx);
-        write_masked_map(path("resamples"), maps, r.resamples.cast<double>(), "algia mediate resamples per voxel", ctx);
+        outs.push_back({path("pboot"), fmt::format("algia mediate ab bootstrap p ({})", o.ci), r.ab_p});
+        outs.push_back({path("cilow"), "algia mediate ab CI low", r.ab_ci_low});
+        outs.push_back({path("cihigh"), "algia mediate ab CI high", r.ab_ci_high});
+        outs.push_back({path("qfdr"), "algia mediate ab bootstrap p, BH FDR q", stats::fdr_bh(r.ab_p)});
+        outs.push_back({path("resamples"), "algia mediate resamples per voxel", r.resamples.cast<double>()});
     }
+    parallel_for(ctx, outs.size(), 1, [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) write_masked_map(outs[i].path, maps, outs[i].values, outs[i].descrip, ctx);
+    });
     // Summary of what was done.
     io::Json j;
     j["images"] = images;
