@@ -24,3 +24,21 @@ TEST(Json, RealConfoundsSidecarReads) {
     EXPECT_TRUE(j.is_object());
     EXPECT_GT(j.size(), 10u);
 }
+
+namespace algia::io {
+namespace {
+
+// Found by the TSV/JSON fuzzer: syntactically valid JSON whose number overflows a double made the
+// parser throw an exception algia did not turn into its own error.
+TEST(Json, NumberOutOfRangeIsAClearError) {
+    try {
+        (void)parse_json("{\"a\": 1e999}", "x.json");
+        FAIL() << "accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), Kind::invalid_input);
+        EXPECT_NE(std::string(e.what()).find("x.json"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace algia::io

@@ -17,6 +17,10 @@ Json parse_json(const std::string& text, const std::string& name) {
             if (text[i] == '\n') ++line;
         throw Error(Kind::invalid_input, fmt::format("{}: line {}: not valid JSON ({})", name, line, e.what()))
             .hint("check for a missing comma, quote or brace near that line");
+    } catch (const nlohmann::json::exception& e) {
+        // Valid syntax the parser still refuses, e.g. a number beyond double range (1e999).
+        throw Error(Kind::invalid_input, fmt::format("{}: not usable JSON ({})", name, e.what()))
+            .hint("check the numbers in the file (out of range?)");
     }
 }
 
