@@ -39,6 +39,7 @@
 #include "algia/glm/model.hpp"
 #include "algia/glm/single_trial.hpp"
 #include "algia/core/version.hpp"
+#include "algia/glm/first_level.hpp"
 #include "algia/image/image.hpp"
 #include "algia/image/resample.hpp"
 #include "algia/io/labels.hpp"
@@ -817,27 +818,9 @@ GlmFit first_level_fit(const py::list& runs, const py::list& events, const py::l
                 .hint("resample it with algia resample --interp nearest");
         // Voxels: the mask's, else those with a positive mean that vary in every run (as the CLI).
         const std::int64_t nvox = grid.voxels();
-        for (std::int64_t v = 0; v < nvox; ++v) {
-            bool in = true;
-            if (mask_arg) {
-                const float m = mask_arg->image.data()[v];
-                in = m != 0 && std::isfinite(m);
-            } else {
-                for (const auto& a : imgs) {
-                    const auto& img = a.image;
-                    double s = 0;
-                    float mn = img.data()[v], mx = mn;
-                    for (std::int64_t t = 0; t < img.volumes(); ++t) {
-                        const float x = img.data()[v + t * nvox];
-                        s += x;
-                        mn = std::min(mn, x);
-                        mx = std::max(mx, x);
-                    }
-                    in = in && s > 0 && mx > mn;
-                }
-            }
-            if (in) out.voxels.push_back(v);
-        }
+        std::vector<const algia::image::Image<float>*> run_ptrs;
+        for (const auto& a : imgs) run_ptrs.push_back(&a.image);
+        out.voxels = algia::glm::model_voxels(run_ptrs, mask_arg ? mask_arg->image : algia::image::Image<float>());
         if (out.voxels.empty()) throw algia::Error(algia::Kind::invalid_input, "no voxel in the mask").hint("check mask");
         for (std::size_t r = 0; r < n_runs; ++r) {
             FloatImage img = imgs[r].image;

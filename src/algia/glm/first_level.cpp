@@ -62,6 +62,29 @@ std::pair<std::string, std::string> parse_named_contrast(const std::string& s, c
     return {name, s.substr(eq + 1)};
 }
 
+std::vector<std::int64_t> model_voxels(const std::vector<const image::Image<float>*>& runs, const image::Image<float>& mask) {
+    std::vector<std::int64_t> voxels;
+    const std::int64_t nvox = runs.front()->grid().voxels();
+    for (std::int64_t v = 0; v < nvox; ++v) {
+        bool in = true;
+        if (!mask.empty()) in = mask.data()[v] != 0 && std::isfinite(mask.data()[v]);
+        else
+            for (const auto* img : runs) {
+                double s = 0;
+                float mn = img->data()[v], mx = mn;
+                for (std::int64_t t = 0; t < img->volumes(); ++t) {
+                    const float x = img->data()[v + t * nvox];
+                    s += x;
+                    mn = std::min(mn, x);
+                    mx = std::max(mx, x);
+                }
+                in = in && s > 0 && mx > mn;
+            }
+        if (in) voxels.push_back(v);
+    }
+    return voxels;
+}
+
 FirstLevelOutputs first_level(const FirstLevelOptions& o, const std::string& out_dir, const Context& ctx) {
     if (!fs::is_directory(out_dir))
         throw Error(Kind::io, fmt::format("{}: the output folder does not exist", out_dir)).hint(fmt::format("create it first (mkdir -p {})", out_dir));
@@ -151,25 +174,10 @@ FirstLevelOutputs first_level(const FirstLevelOptions& o, const std::string& out
         throw Error(Kind::invalid_input, fmt::format("{}: the mask is on another grid ({}) than the BOLD runs ({})", o.mask, mask.grid().describe(), grid.describe()))
             .hint("resample it with algia resample --interp nearest");
     // Voxels.
-    std::vector<std::int64_t> voxels;
     const std::int64_t nvox = grid.voxels();
-    for (std::int64_t v = 0; v < nvox; ++v) {
-        bool in = true;
-        if (!mask.empty()) in = mask.data()[v] != 0 && std::isfinite(mask.data()[v]);
-        else
-            for (const auto& img : runs) {
-                double s = 0;
-                float mn = img.data()[v], mx = mn;
-                for (std::int64_t t = 0; t < img.volumes(); ++t) {
-                    const float x = img.data()[v + t * nvox];
-                    s += x;
-                    mn = std::min(mn, x);
-                    mx = std::max(mx, x);
-                }
-                in = in && s > 0 && mx > mn;
-            }
-        if (in) voxels.push_back(v);
-    }
+    std::vector<const image::Image<float>*> run_ptrs;
+    for (const auto& img : runs) run_ptrs.push_back(&img);
+    const std::vector<std::int64_t> voxels = model_voxels(run_ptrs, mask);
     if (voxels.empty()) throw Error(Kind::invalid_input, "no voxel in the mask").hint("check --mask");
     // Data per run: smooth, mask, scale, fit.
     std::vector<Eigen::MatrixXf> Ys;

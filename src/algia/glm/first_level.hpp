@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "algia/image/image.hpp"
+
 #include "algia/core/context.hpp"
 
 namespace algia::glm {
@@ -37,6 +39,10 @@ std::pair<std::string, std::string> parse_named_contrast(const std::string& text
 
 // Checks the options and fits; writes into `out_dir` (which must exist). Throws before writing
 // anything when an input is invalid (events, confounds, contrasts, grids).
+// The voxels a first-level model is fitted on: the mask's (non-zero, finite) when given, else those
+// whose time mean is > 0 and that vary in every run. Shared by the CLI and the Python module.
+std::vector<std::int64_t> model_voxels(const std::vector<const image::Image<float>*>& runs, const image::Image<float>& mask);
+
 FirstLevelOutputs first_level(const FirstLevelOptions& options, const std::string& out_dir, const Context& ctx);
 
 }  // namespace algia::glm
