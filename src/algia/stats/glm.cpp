@@ -564,10 +564,10 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
     const Eigen::VectorXd observed_stat = o.two_sided ? Eigen::VectorXd(r.observed.t.cwiseAbs()) : r.observed.t;
     ProgressScope progress(ctx.progress(), "permutations", std::uint64_t(N));
     // Sign flipping with nothing but the voxelwise maximum to find per pattern: voxels in chunks
-    // that stay in cache (the t of 16 patterns x 2,048 voxels), instead of every voxel's t of each
+    // that stay in cache (the t of 64 patterns x 2,048 voxels), instead of every voxel's t of each
     // pattern in turn through memory.
     const bool chunked = one_sample && !tfce_on && !clusters_on && !o.extra_max;
-    parallel_for(ctx, std::size_t(N), 16, [&](std::size_t b, std::size_t e) {
+    parallel_for(ctx, std::size_t(N), chunked ? 64 : 16, [&](std::size_t b, std::size_t e) {
         thread_local std::vector<std::int32_t> cnt;
         cnt.assign(std::size_t(V), 0);
         if (chunked) {
