@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -398,16 +399,16 @@ std::string dmn_graph_html(const io::Table& rel, double density, const std::stri
         double w;
     };
     std::vector<Edge> edges;
-    double wmax = 0;
+    double wmax = 0, wmin = std::numeric_limits<double>::infinity();
     for (int i = 0; i < n; ++i)
         for (int j = i + 1; j < n; ++j)
-            if (g.w(i, j) > 0) edges.push_back({i, j, g.w(i, j)}), wmax = std::max(wmax, g.w(i, j));
+            if (g.w(i, j) > 0) edges.push_back({i, j, g.w(i, j)}), wmax = std::max(wmax, g.w(i, j)), wmin = std::min(wmin, g.w(i, j));
     std::stable_sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.w < b.w; });  // strongest on top
     Picture p(W, W);
     draw_ring(p, c, c, radius, 1, {225, 225, 225});
     const auto mix = [](double a, double b, double t) { return std::uint8_t(std::lround(a + (b - a) * t)); };
     for (const auto& e : edges) {
-        const double t = wmax > 0 ? e.w / wmax : 1;
+        const double t = wmax > wmin ? 0.2 + 0.8 * (e.w - wmin) / (wmax - wmin) : 1;  // shade over the drawn edges' range
         const Rgb col{mix(248, 150, t), mix(200, 0, t), mix(200, 24, t)};
         draw_line(p, px[std::size_t(e.i)], py[std::size_t(e.i)], px[std::size_t(e.j)], py[std::size_t(e.j)], col, 1 + int(std::lround(2 * t)));
     }
@@ -425,9 +426,9 @@ std::string dmn_graph_html(const io::Table& rel, double density, const std::stri
     return "<h3 id=\"" + html_escape(anchor) + "\">Default-mode network graph</h3>" +
            figure(img(p), fmt::format("Default-mode regions ({} nodes, numbered clockwise from the top as in the table) with the edges "
                                       "kept by the proportional threshold of the whole graph (density {}: the strongest positive "
-                                      "correlations, as the graph measures); {} edges, darker and wider = stronger (up to r = {}); "
-                                      "node area by strength within the default-mode subgraph.",
-                                      n, fmt_num(density, 2), edges.size(), fmt_num(wmax, 2))) +
+                                      "correlations, as the graph measures); {} edges, shaded and widened from the weakest (r = {}) to the "
+                                      "strongest (r = {}); node area by strength within the default-mode subgraph.",
+                                      n, fmt_num(density, 2), edges.size(), fmt_num(edges.empty() ? std::nan("") : wmin, 2), fmt_num(wmax, 2))) +
            table_html(t);
 }
 
