@@ -319,7 +319,7 @@ Config parse_config(const std::string& text, const std::string& origin_name, con
         if (a == std::string::npos || bar == std::string::npos || b == std::string::npos || !(a < bar && bar < b))
             r.fail(t.get("random") ? *t.get("random") : static_cast<const toml::node&>(t),
                    fmt::format("mixed model '{}': random = '{}' is not an lme4 random-effects term", m.name, m.random),
-                   "e.g. random = \"(1 | id)\" (random intercept per participant) or \"(1 + x | id)\"");
+                   "e.g. random = \"(1 | id)\" (random intercept per participant) or \"(1 + visit | id)\" (and a random slope over the visit number)");
         c.mixed_models.push_back(std::move(m));
     });
     r.each(root, "mediation", [&](const toml::table& t) {
@@ -485,7 +485,7 @@ contrast = "arm[T.treatment]"
 name = "signature_lmm"
 outcome = "signature_pain"
 formula = "~ arm * session + age"
-random = "(1 | id)"                 # lme4 syntax: (1 | id), (1 + x | id) with x numeric
+random = "(1 | id)"                 # lme4 syntax: (1 | id), (1 + visit | id): visit = 0, 1, ... (the session number)
 emmeans = ["arm:session"]           # marginal means and arm contrasts per session (default)
 reml = true                         # false = maximum likelihood
 

@@ -301,9 +301,9 @@ std::set<std::string> formula_words(const std::string& f) {
     return out;
 }
 
-// The long table of one [[mixed_model]]: one row per participant x session with id, session, the
-// outcome (outcome_<ses> of the group table, n/a when missing) and the participants columns the
-// formula names.
+// The long table of one [[mixed_model]]: one row per participant x session with id, session, visit
+// (when the formula names it: the session's position as a number), the outcome (outcome_<ses> of
+// the group table, n/a when missing) and the participants columns and measures the formula names.
 io::Table mixed_long_table(const MixedModel& m, const io::Table& wide, const std::vector<std::string>& labels,
                            const std::vector<std::string>& sessions, const io::Table& participants, const std::string& group_table) {
     if (sessions.size() < 2 || sessions[0].empty())
@@ -347,22 +347,27 @@ io::Table mixed_long_table(const MixedModel& m, const io::Table& wide, const std
             .hint(fmt::format("outcome is a column family without the _<session> suffix ({} families; the closest: {})", families.size(),
                               fmt::join(near, ", ")));
     }
+    const auto words = formula_words(m.formula + " " + m.random);
+    // visit: the session's position (0, 1, ...) as a number, for time trends and random slopes.
+    const bool visit = words.count("visit") && !participants.has("visit") && !wide.has("visit");
     const std::set<std::string> reserved = {"id", "session", m.outcome};
     std::vector<std::string> covs;
-    for (const auto& w : formula_words(m.formula + " " + m.random)) {
-        if (reserved.count(w)) continue;
+    for (const auto& w : words) {
+        if (reserved.count(w) || (visit && w == "visit")) continue;
         if (participants.has(w)) covs.push_back(w);
         else if (wide.has(w)) covs.push_back(w);  // a participant-level measure used as a covariate (e.g. dmn_within_pre)
         else if (!(std::isdigit(static_cast<unsigned char>(w[0])) || w[0] == '.') && w != "C")
             throw Error(Kind::invalid_input, fmt::format("'{}' (in formula = '{}' / random = '{}') is neither a participants column nor a "
                                                          "measure of {}", w, m.formula, m.random, group_table))
-                .hint("the long table has id, session and the outcome; other variables come from the participants table (e.g. arm, age)");
+                .hint("the long table has id, session (categorical), visit (the session's position 0, 1, ... as a number) and the "
+                      "outcome; other variables come from the participants table (e.g. arm, age)");
     }
     for (const auto& name : {std::string("session"), m.outcome})
         if (participants.has(name))
             throw Error(Kind::invalid_input, fmt::format("the participants table has a column '{}', which the long table of the mixed model needs for itself", name))
                 .hint("rename that column");
     std::vector<std::string> cols = {"id", "session"};
+    if (visit) cols.push_back("visit");
     cols.insert(cols.end(), covs.begin(), covs.end());
     cols.push_back(m.outcome);
     io::Table out(cols);
@@ -376,6 +381,7 @@ io::Table mixed_long_table(const MixedModel& m, const io::Table& wide, const std
     for (std::size_t r = 0; r < labels.size(); ++r)
         for (std::size_t s = 0; s < sessions.size(); ++s) {
             std::vector<std::string> row = {labels[r], levels[s]};
+            if (visit) row.push_back(std::to_string(s));
             for (const auto& cc : cov_cells) row.push_back(cc[r]);
             row.push_back(ys[s][r].empty() ? "n/a" : ys[s][r]);
             out.add_row(std::move(row));

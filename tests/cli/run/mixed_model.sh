@@ -2,8 +2,9 @@
 # session (session categorical in the configured order, the first session the reference; a
 # participant missing a session keeps the other), and its tables equal `algia trial lmm` run by
 # hand on that long table (byte for byte); mixed_models.tsv's 95% CIs are estimate +- t(df, .975) se;
-# with R's lme4 + lmerTest installed, the fixed effects, SEs, Satterthwaite df and p agree with
-# lmer/summary (REML and ML) within 1e-5; unknown outcome or formula columns are refused with the
+# a formula naming visit gets the session's position (0, 1, ...) as a number; with R's lme4 +
+# lmerTest installed, the fixed effects, SEs, Satterthwaite df and p agree with lmer/summary (REML
+# and ML) within 1e-5; unknown outcome or formula columns are refused with the
 # configuration line.
 needs_nibabel
 "$ALGIA" -q simulate --design demo --participants 6 --out "$OUT/fmriprep" --seed 5 >/dev/null
@@ -33,17 +34,24 @@ outcome = "pain"
 formula = "~ arm * session"
 random = "(1 | id)"
 reml = false
+
+[[mixed_model]]
+name = "trend"
+outcome = "dmn_within"
+formula = "~ arm * visit"
 TOML
 "$ALGIA" config --check "$OUT/study.toml" >/dev/null
 "$ALGIA" "$OUT/fmriprep" "$OUT/out" participant --config "$OUT/study.toml" --no-report >/dev/null 2>&1
 "$ALGIA" "$OUT/fmriprep" "$OUT/out" group --config "$OUT/study.toml" --no-report >/dev/null 2>&1
 G="$OUT/out/group"
 # By hand: algia trial lmm on the written long table with the recorded formula.
-for m in dmn pain; do
+for m in dmn pain trend; do
   formula="$(awk -F'\t' '$1=="formula"{print $2}' "$G/mixed_model-${m}_model.tsv")"
   method=--reml; [ "$m" = pain ] && method=--ml
-  "$ALGIA" -q trial lmm --table "$G/mixed_model-${m}_long.tsv" --formula "$formula" $method --emmeans arm:session --out "$OUT/hand-$m" >/dev/null
-  for t in fixed anova random model emmeans contrasts; do cmp "$G/mixed_model-${m}_$t.tsv" "$OUT/hand-${m}_$t.tsv"; done
+  emm="--emmeans arm:session"; tables="fixed anova random model emmeans contrasts"
+  [ "$m" = trend ] && emm="" && tables="fixed anova random model" && expect_absent "$G/mixed_model-trend_emmeans.tsv"
+  "$ALGIA" -q trial lmm --table "$G/mixed_model-${m}_long.tsv" --formula "$formula" $method $emm --out "$OUT/hand-$m" >/dev/null
+  for t in $tables; do cmp "$G/mixed_model-${m}_$t.tsv" "$OUT/hand-${m}_$t.tsv"; done
 done
 "$PYTHON" - "$G" <<'PY'
 import sys, csv
@@ -60,6 +68,9 @@ for r in rows:
     e, se, df = float(r["estimate"]), float(r["se"]), float(r["df"])
     q = stats.t.ppf(0.975, df)
     assert abs(float(r["ci_low"]) - (e - q * se)) < 1e-8 * max(1, abs(e)) and abs(float(r["ci_high"]) - (e + q * se)) < 1e-8 * max(1, abs(e)), r
+trend = list(csv.DictReader(open(f"{g}/mixed_model-trend_long.tsv"), delimiter="\t"))
+assert [r["visit"] for r in trend[:2]] == ["0", "1"] and list(trend[0])[:3] == ["id", "session", "visit"], trend[:2]
+assert {r["term"] for r in rows if r["model"] == "trend"} == {"(Intercept)", "arm[T.treatment]", "visit", "arm[T.treatment]:visit"}
 assert {r["term"] for r in rows if r["model"] == "pain"} == {"(Intercept)", "arm[T.treatment]", "session[T.2_post]", "arm[T.treatment]:session[T.2_post]"}
 print("long table, missing session and CIs ok")
 PY
@@ -67,11 +78,12 @@ if Rscript -e 'suppressMessages(library(lmerTest))' >/dev/null 2>&1; then
   Rscript - "$G" <<'R' > "$OUT/r.tsv"
 args <- commandArgs(trailingOnly = TRUE)
 suppressMessages(library(lmerTest))
-for (m in c("dmn", "pain")) {
+for (m in c("dmn", "pain", "trend")) {
   d <- read.delim(file.path(args[1], paste0("mixed_model-", m, "_long.tsv")), na.strings = "n/a", colClasses = c(id = "character"))
   d$session <- factor(d$session); d$arm <- factor(d$arm)
-  f <- if (m == "dmn") dmn_within ~ arm * session + age + (1 | id) else pain ~ arm * session + (1 | id)
-  fit <- lmer(f, data = d, REML = (m == "dmn"))
+  f <- switch(m, dmn = dmn_within ~ arm * session + age + (1 | id), pain = pain ~ arm * session + (1 | id),
+              trend = dmn_within ~ arm * visit + (1 | id))
+  fit <- lmer(f, data = d, REML = (m != "pain"))
   co <- summary(fit)$coefficients
   for (i in seq_len(nrow(co))) cat(m, rownames(co)[i], sprintf("%.12g", co[i, 1]), sprintf("%.12g", co[i, 2]), sprintf("%.12g", co[i, 3]), sprintf("%.12g", co[i, 5]), sep = "\t", "\n")
 }
@@ -89,7 +101,7 @@ for line in open(sys.argv[2]):
         worst = max(worst, d) if k != "df" else worst
         assert d <= tol, (m, term, k, r[k], ref)
     n += 1
-assert n == 9, n
+assert n == 13, n
 print(f"agrees with lme4/lmerTest: {n} fixed effects, worst relative difference {worst:.2e}")
 PY
 else
