@@ -578,6 +578,7 @@ void run_group(const Config& config, const Layout& layout, const std::string& ou
         io::Table anova({"model", "outcome", "term", "sum_sq", "mean_sq", "num_df", "den_df", "F", "p"});
         io::Table emms({"model", "outcome", "spec", "levels", "estimate", "se", "df", "t", "p"});
         io::Table contrasts({"model", "outcome", "spec", "contrast", "at", "estimate", "se", "df", "t", "p"});
+        std::vector<std::pair<std::string, io::Table>> pending;  // written once every model has been fitted
         for (const auto& m : config.mixed_models) {
             with_origin(m.origin, fmt::format("mixed model '{}'", m.name), [&] {
                 const io::Table long_table = mixed_long_table(m, table, labels, layout.sessions, participants, table.source());
@@ -599,14 +600,14 @@ void run_group(const Config& config, const Layout& layout, const std::string& ou
                 }
                 const auto t = trial::lmm_tables(fit, f, ems, specs, formula, long_table.rows());
                 const std::string prefix = (gdir / ("mixed_model-" + m.name)).string();
-                io::write_table(prefix + "_long.tsv", long_table);
-                io::write_table(prefix + "_fixed.tsv", t.fixed);
-                io::write_table(prefix + "_anova.tsv", t.anova);
-                io::write_table(prefix + "_random.tsv", t.random);
-                io::write_table(prefix + "_model.tsv", t.model);
+                pending.push_back({prefix + "_long.tsv", long_table});
+                pending.push_back({prefix + "_fixed.tsv", t.fixed});
+                pending.push_back({prefix + "_anova.tsv", t.anova});
+                pending.push_back({prefix + "_random.tsv", t.random});
+                pending.push_back({prefix + "_model.tsv", t.model});
                 if (!ems.empty()) {
-                    io::write_table(prefix + "_emmeans.tsv", t.emmeans);
-                    io::write_table(prefix + "_contrasts.tsv", t.contrasts);
+                    pending.push_back({prefix + "_emmeans.tsv", t.emmeans});
+                    pending.push_back({prefix + "_contrasts.tsv", t.contrasts});
                 }
                 for (Eigen::Index j = 0; j < fit.beta.size(); ++j) {
                     const double q = std::isfinite(fit.df[j]) && fit.df[j] > 0 ? boost::math::quantile(boost::math::students_t(fit.df[j]), 0.975) : std::nan("");
@@ -630,6 +631,7 @@ void run_group(const Config& config, const Layout& layout, const std::string& ou
                                  m.name.c_str(), m.name.c_str());
             });
         }
+        for (const auto& [path, t] : pending) io::write_table(path, t);
         io::write_table((gdir / "mixed_models.tsv").string(), fixed);
         io::write_table((gdir / "mixed_models_anova.tsv").string(), anova);
         io::write_table((gdir / "mixed_models_emmeans.tsv").string(), emms);
