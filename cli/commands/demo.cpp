@@ -132,7 +132,7 @@ Command demo_command() {
                 app.description(
                     "Simulates the `demo` study into OUT/fmriprep, writes OUT/study.toml, runs the participant level "
                     "(denoised atlas time series, connectivity, default-mode connectivity, QC, pain-signature responses "
-                    "of the heat runs) and the group level (group models with permutation p, mediation with a BCa "
+                    "of the heat runs) and the group level (group models with permutation p, linear mixed models over sessions, mediation with a BCa "
                     "bootstrap) into OUT/algia, writes the HTML reports, and prints what it found beside what was planted.");
                 app.add_option("--out,-o", o->out, "Output folder (new or empty)")->capture_default_str();
                 app.add_option("--seed", o->seed, "Random seed (same seed, same bytes)")->capture_default_str();
