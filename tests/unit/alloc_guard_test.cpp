@@ -1,13 +1,19 @@
 // A header that lies about its size must be refused before any allocation of that size. This
-// binary replaces the global operator new to record the largest single request.
+// binary replaces the global operator new, and mmap (image buffers from 1 MB on are mapped), to
+// record the largest single request.
 
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "algia/core/context.hpp"
 #include "algia/core/error.hpp"
+#include "algia/image/image.hpp"
 #include "algia/io/gzip.hpp"
 #include "algia/io/nifti.hpp"
 #include "test_support.hpp"
@@ -20,6 +26,11 @@ void note(std::size_t n) {
     }
 }
 }  // namespace
+
+extern "C" void* mmap(void* addr, std::size_t n, int prot, int flags, int fd, off_t offset) {
+    note(n);
+    return reinterpret_cast<void*>(::syscall(SYS_mmap, addr, n, prot, flags, fd, offset));
+}
 
 void* operator new(std::size_t n) {
     note(n);
@@ -44,6 +55,13 @@ void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::fre
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
 using namespace algia;
+
+// The guard sees the mapped image buffers too (so the next test can fail).
+TEST(AllocGuard, SeesMappedImageBuffers) {
+    g_largest = 0;
+    const auto bytes = image::allocate_bytes(std::size_t(8) << 20);
+    EXPECT_GE(g_largest.load(), std::size_t(8) << 20);
+}
 
 TEST(AllocGuard, TrillionVoxelHeaderIsRefusedBeforeAllocating) {
     Context ctx;
