@@ -48,7 +48,7 @@ nilearn's h0_max_t (assert below, 1e-4 absolute: nilearn works in float32).
 Run:
     cd /tmp && PYTHONPATH=/work/peers/nilearn-0.10.3 /usr/bin/python3 \
         <repo>/tests/golden/make_stats_nilearn_confounds.py [DATA_DIR]
-(about 1 minute). Versions: nilearn 0.10.3, numpy 1.24.2, scipy 1.10.1.
+(about 4 minutes on the loaded 2-core machine). Versions: nilearn 0.10.3, numpy 1.24.2, scipy 1.10.1.
 """
 import sys
 from pathlib import Path
