@@ -27,11 +27,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// One row per cluster: id, sign, size (voxels, mm^3), peak (mm, from the affine), peak t, mass, FWE p.
-void write_cluster_table(const std::string& path, const stats::PermutationResult& r, const image::Grid& grid,
-                         const std::vector<std::int64_t>& voxels) {
-    io::Table t({"cluster", "sign", "size_voxels", "size_mm3", "peak_x", "peak_y", "peak_z", "peak_t", "mass", "p_fwe_size",
-                 "p_fwe_mass", "threshold_t"});
+// One row per cluster: id, sign, size (voxels, mm^3), peak (mm, from the affine), peak t (or F), mass,
+// FWE p.
+void write_cluster_table(const std::string& path, const stats::ClusterInference& r, const image::Grid& grid,
+                         const std::vector<std::int64_t>& voxels, const std::string& stat = "t") {
+    io::Table t({"cluster", "sign", "size_voxels", "size_mm3", "peak_x", "peak_y", "peak_z", "peak_" + stat, "mass", "p_fwe_size",
+                 "p_fwe_mass", "threshold_" + stat});
     const double voxel_mm3 = std::abs(grid.affine.topLeftCorner<3, 3>().determinant());
     for (std::size_t k = 0; k < r.clusters.size(); ++k) {
         const auto& c = r.clusters[k];
@@ -103,7 +104,7 @@ Command stats_command() {
                     double cluster_threshold = 0, nbs = std::numeric_limits<double>::quiet_NaN(), nbs_alpha = 0.05;
                     bool nbs_intensity = false;
                     std::uint64_t seed = 0;
-                    bool tfce = false, two_sided = false, fdr = false, whole_blocks = false;
+                    bool tfce = false, two_sided = false, fdr = false, whole_blocks = false, symmetric_errors = false;
                 };
                 auto o = std::make_shared<Options>();
                 app.description(
@@ -120,7 +121,11 @@ Command stats_command() {
                     "--cluster-threshold P adds cluster-extent inference (nilearn's conventions): clusters of t above "
                     "the t whose one-sided p is P (two-sided: p/2 each side), --cluster-connectivity 6 by default; FWE p "
                     "of each cluster's size and mass (sum of t - threshold) from the permutation maxima; maps and a "
-                    "cluster table with peak coordinates (mm).");
+                    "cluster table with peak coordinates (mm); for F contrasts the same on the F map at the F whose p "
+                    "is P (F has one tail: --two-sided does not apply to F). --nbs THRESH --two-sided scores positive "
+                    "(t > THRESH) and negative (t < -THRESH) components separately, FWE from the maximum over both "
+                    "signs. --symmetric-errors sign-flips the nuisance-model residuals instead of permuting them "
+                    "(PALM -ise; nilearn's scheme when the design has an intercept column).");
                 app.add_option("images", o->images, "Images (one per participant/session), or a list file");
                 app.add_option("--design", o->design, "Design table (TSV, e.g. participants.tsv)");
                 app.add_option("--formula", o->formula, "Model formula")->capture_default_str();
@@ -144,7 +149,10 @@ Command stats_command() {
                                "Design column of exchangeability blocks (e.g. participant_id for repeated measures): permute "
                                "within blocks; one-sample designs flip whole blocks");
                 app.add_flag("--whole-blocks", o->whole_blocks, "Permute whole blocks (equal sizes) instead of within them");
-                app.add_flag("--two-sided", o->two_sided, "Test both signs");
+                app.add_flag("--two-sided", o->two_sided, "Test both signs (t contrasts and --nbs; F contrasts are one-sided by nature)");
+                app.add_flag("--symmetric-errors", o->symmetric_errors,
+                             "Freedman-Lane with sign flips of the residuals instead of permutations (errors symmetric, not "
+                             "necessarily exchangeable; PALM -ise; nilearn's scheme for designs with an intercept column)");
                 app.add_flag("--fdr", o->fdr, "Benjamini-Hochberg FDR q values");
                 app.add_option("--seed", o->seed, "Random seed")->capture_default_str();
                 app.add_option("--out,-o", o->out, "Output folder")->required();
@@ -313,15 +321,16 @@ Command stats_command() {
                             po.permutations = o->permutations;
                             po.seed = o->seed;
                             po.two_sided = o->two_sided;
+                            po.symmetric_errors = o->symmetric_errors;
                             po.blocks = block_of;
                             po.whole_blocks = o->whole_blocks;
                             const auto r = stats::nbs(X, Y, contrast.second, rel.edges, int(rel.nodes.size()), o->nbs, o->nbs_intensity, po, ctx);
                             tell_exhaustive(r.permutation.exhaustive, r.permutation.permutations);
-                            io::Table comp({"component", "n_edges", "n_nodes", "statistic", "p_fwe"});
+                            io::Table comp({"component", "sign", "n_edges", "n_nodes", "statistic", "p_fwe"});
                             io::Table edges({"component", "node_a", "node_b", "t", "p_fwe"});
                             for (std::size_t k = 0; k < r.components.size(); ++k) {
                                 const auto& cm = r.components[k];
-                                comp.add_row({std::to_string(k + 1), std::to_string(cm.edges.size()), std::to_string(cm.n_nodes),
+                                comp.add_row({std::to_string(k + 1), cm.sign > 0 ? "+" : "-", std::to_string(cm.edges.size()), std::to_string(cm.n_nodes),
                                               io::format_number(cm.statistic), io::format_number(cm.p_fwe)});
                                 if (cm.p_fwe <= o->nbs_alpha)
                                     for (auto e : cm.edges)
@@ -365,6 +374,7 @@ Command stats_command() {
                             po.permutations = o->permutations;
                             po.seed = o->seed;
                             po.two_sided = o->two_sided;
+                            po.symmetric_errors = o->symmetric_errors;
                             po.blocks = block_of;
                             po.whole_blocks = o->whole_blocks;
                             po.tfce = o->tfce && !table_mode;
@@ -433,6 +443,9 @@ Command stats_command() {
                     if (!contrasts.empty())
                         io::write_table((fs::path(o->out) / (table_mode ? "stats.tsv" : "summary.tsv")).string(), summary);
                     if (f_contrasts.empty()) return 0;
+                    if (o->two_sided)
+                        std::fprintf(stderr, "algia stats: --two-sided does not apply to F contrasts (F has one tail: a large F is "
+                                             "evidence for an effect of either sign); they are tested as always\n");
                     io::Table fsummary({"contrast", "column", "F", "df1", "df2", "p", "z", "p_perm", "p_fwe", "q_fdr", "permutations", "exhaustive"});
                     for (const auto& contrast : f_contrasts) {
                         const std::string cname = contrast.first;
@@ -442,8 +455,13 @@ Command stats_command() {
                             stats::PermutationOptions po;
                             po.permutations = o->permutations;
                             po.seed = o->seed;
+                            po.symmetric_errors = o->symmetric_errors;
                             po.blocks = block_of;
                             po.whole_blocks = o->whole_blocks;
+                            po.cluster_p = table_mode ? 0.0 : o->cluster_threshold;
+                            po.cluster_connectivity = o->cluster_connectivity;
+                            po.dims = grid.dims;
+                            po.voxels = voxels;
                             r = stats::permutation_test_f(X, Y, C, po, ctx);
                             tell_exhaustive(r.exhaustive, r.permutations);
                         } else {
@@ -478,6 +496,14 @@ Command stats_command() {
                         if (perm) {
                             write_map("pperm", r.p_uncorrected);
                             write_map("pfwe", r.p_fwe);
+                            if (o->cluster_threshold > 0) {
+                                write_map("clustersize", r.cluster_size);
+                                write_map("clustermass", r.cluster_mass);
+                                write_map("pclustersizefwe", r.p_cluster_size_fwe);
+                                write_map("pclustermassfwe", r.p_cluster_mass_fwe);
+                                write_cluster_table((fs::path(o->out) / fmt::format("contrast-{}_clusters.tsv", cname)).string(), r, maps.grid,
+                                                    maps.voxels, "F");
+                            }
                         }
                         if (o->fdr) write_map("qfdr", q);
                         Eigen::Index best = 0;

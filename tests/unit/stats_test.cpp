@@ -538,3 +538,129 @@ TEST(Stats, TfceDefaultConnectivityIsSix) {
     EXPECT_EQ(d, stats::tfce(v, dims, vox, 6));
     EXPECT_NE(d, stats::tfce(v, dims, vox, 26));
 }
+
+// F-contrast cluster inference under the null (200 smooth datasets on an 8x8x6 grid, 15
+// participants in three arms with a nuisance covariate that has a real effect, Freedman-Lane, 200
+// permutations, F.isf(0.01, 2, 11) forming threshold; about 3 s): the cluster-size and cluster-mass
+// FWE false-positive rates of the arm F must be 0.05 within 3 binomial SDs (0.05 +/- 0.046).
+TEST(StatsSimulation, FContrastClusterFamilywiseErrorRateUnderTheNull) {
+    Context ctx;
+    const std::array<std::int64_t, 3> dims{8, 8, 6};
+    const std::int64_t nv = 8 * 8 * 6;
+    std::vector<std::int64_t> vox(static_cast<std::size_t>(nv));
+    std::iota(vox.begin(), vox.end(), 0);
+    int fp_size = 0, fp_mass = 0, any_cluster = 0;
+    const int datasets = 200, n = 15;
+    Eigen::MatrixXd C(2, 4);
+    C << 0, 1, 0, 0, 0, 0, 1, 0;
+    for (int d = 0; d < datasets; ++d) {
+        Rng rng(8080, std::uint64_t(d));
+        Eigen::MatrixXd X(n, 4), Y(n, nv);
+        for (int i = 0; i < n; ++i) {
+            X.row(i) << 1, i % 3 == 1, i % 3 == 2, rng.normal();
+            Eigen::VectorXd w(nv);
+            for (std::int64_t v = 0; v < nv; ++v) w[v] = rng.normal();
+            for (std::int64_t v = 0; v < nv; ++v) {
+                const std::int64_t x = v % 8, y = (v / 8) % 8, z = v / 64;
+                double s = 0;
+                for (int dx = -1; dx <= 1; ++dx)
+                    for (int dy = -1; dy <= 1; ++dy) s += w[(x + dx + 8) % 8 + 8 * (((y + dy + 8) % 8) + 8 * z)];
+                Y(i, v) = s + 2.0 * X(i, 3);
+            }
+        }
+        stats::PermutationOptions o;
+        o.permutations = 200;
+        o.seed = std::uint64_t(d);
+        o.cluster_p = 0.01;
+        o.dims = dims;
+        o.voxels = vox;
+        const auto r = stats::permutation_test_f(X, Y, C, o, ctx);
+        fp_size += r.p_cluster_size_fwe.minCoeff() <= 0.05;
+        fp_mass += r.p_cluster_mass_fwe.minCoeff() <= 0.05;
+        any_cluster += !r.clusters.empty();
+    }
+    const double bound = 3 * std::sqrt(0.05 * 0.95 / datasets);
+    EXPECT_NEAR(double(fp_size) / datasets, 0.05, bound);
+    EXPECT_NEAR(double(fp_mass) / datasets, 0.05, bound);
+    EXPECT_GT(any_cluster, datasets / 4);  // the threshold forms clusters often: the test has power to fail
+}
+
+// Two-sided network-based statistic and Freedman-Lane with symmetric errors (sign flips of the
+// residuals) under the null (200 datasets x 200 permutations, correlated edges, < 3 s): FWE rates
+// within 0.05 +/- 3 binomial SDs (two-sided NBS, extent; max-t FWE with symmetric errors).
+TEST(StatsSimulation, TwoSidedNbsAndSymmetricErrorsFamilywiseErrorRate) {
+    Context ctx;
+    const int nodes = 15, datasets = 200, n = 16;
+    std::vector<std::pair<int, int>> edges;
+    for (int a = 0; a < nodes; ++a)
+        for (int b = a + 1; b < nodes; ++b) edges.push_back({a, b});
+    const auto E = Eigen::Index(edges.size());
+    int fp_nbs = 0, fp_ise = 0, fp_ise_nbs = 0;
+    for (int d = 0; d < datasets; ++d) {
+        Rng rng(919, std::uint64_t(d));
+        Eigen::MatrixXd X(n, 3), Y(n, E);
+        for (int i = 0; i < n; ++i) {
+            X.row(i) << 1, rng.normal(), rng.normal();
+            Eigen::VectorXd node(nodes);
+            for (int a = 0; a < nodes; ++a) node[a] = rng.normal();
+            for (Eigen::Index e = 0; e < E; ++e)
+                Y(i, e) = rng.normal() + 0.7 * (node[edges[std::size_t(e)].first] + node[edges[std::size_t(e)].second]) + X(i, 2);
+        }
+        stats::PermutationOptions o;
+        o.permutations = 200;
+        o.seed = std::uint64_t(d);
+        o.two_sided = true;
+        const Eigen::Vector3d c(0, 1, 0);
+        const auto r = stats::nbs(X, Y, c, edges, nodes, 2.0, false, o, ctx);
+        fp_nbs += !r.components.empty() && r.components[0].p_fwe <= 0.05;
+        o.symmetric_errors = true;
+        const auto s = stats::nbs(X, Y, c, edges, nodes, 2.0, false, o, ctx);
+        fp_ise_nbs += !s.components.empty() && s.components[0].p_fwe <= 0.05;
+        fp_ise += s.permutation.p_fwe.minCoeff() <= 0.05;
+    }
+    const double bound = 3 * std::sqrt(0.05 * 0.95 / datasets);
+    EXPECT_NEAR(double(fp_nbs) / datasets, 0.05, bound) << "two-sided NBS";
+    EXPECT_NEAR(double(fp_ise) / datasets, 0.05, bound) << "symmetric errors, max |t|";
+    EXPECT_NEAR(double(fp_ise_nbs) / datasets, 0.05, bound) << "symmetric errors, two-sided NBS";
+}
+
+// Symmetric errors: explicit and random sign flips of the residuals; rearrangement() reports them;
+// exhaustive enumeration counts 2^n; explicit permutations must be permutations.
+TEST(Stats, SymmetricErrorsFlipResiduals) {
+    Rng rng(3, 3);
+    const int n = 8;
+    Eigen::MatrixXd X(n, 2), Y(n, 3);
+    for (int i = 0; i < n; ++i) {
+        X.row(i) << 1, rng.normal();
+        for (int v = 0; v < 3; ++v) Y(i, v) = rng.normal();
+    }
+    stats::PermutationOptions o;
+    o.symmetric_errors = true;
+    o.permutations = 1000;
+    const auto re = stats::rearrangement(5, n, false, o);
+    EXPECT_TRUE(re.exhaustive);
+    EXPECT_EQ(re.permutations, 255);
+    for (int i = 0; i < n; ++i) EXPECT_EQ(re.source[std::size_t(i)], i);
+    // Rearrangement k + 1 = 6 = bits 1 and 2: rows 1 and 2 flipped.
+    EXPECT_EQ(re.sign, (std::vector<int>{1, -1, -1, 1, 1, 1, 1, 1}));
+    Context ctx;
+    const auto r = stats::permutation_test(X, Y, Eigen::Vector2d(0, 1), o, ctx);
+    EXPECT_TRUE(r.exhaustive);
+    EXPECT_EQ(r.permutations, 255);
+    // One explicit flip pattern: the t of fitted + D residuals, by hand.
+    stats::PermutationOptions e;
+    e.symmetric_errors = true;
+    e.sign_flips = {{1, -1, 1, 1, -1, -1, 1, 1}};
+    const auto one = stats::permutation_test(X, Y, Eigen::Vector2d(0, 1), e, ctx);
+    const Eigen::VectorXd ones = Eigen::VectorXd::Ones(n);
+    const Eigen::MatrixXd fitted = ones * Y.colwise().mean();
+    Eigen::MatrixXd Ys = fitted;
+    for (int i = 0; i < n; ++i) Ys.row(i) += e.sign_flips[0][std::size_t(i)] * (Y.row(i) - fitted.row(i));
+    EXPECT_NEAR(one.null_max_t[0], stats::glm_t(X, Ys, Eigen::Vector2d(0, 1)).t.maxCoeff(), 1e-12);
+    stats::PermutationOptions bad;
+    bad.row_permutations = {{0, 1, 2, 3, 4, 5, 6, 6}};
+    EXPECT_ALGIA_ERROR(stats::permutation_test(X, Y, Eigen::Vector2d(0, 1), bad, ctx), Kind::usage, "not a permutation");
+    bad.row_permutations = {{0, 1, 2, 3, 4, 5, 7, 6}};
+    bad.symmetric_errors = true;
+    EXPECT_ALGIA_ERROR(stats::permutation_test(X, Y, Eigen::Vector2d(0, 1), bad, ctx), Kind::usage, "without symmetric errors");
+}

@@ -300,6 +300,40 @@ std::vector<Cluster> clusters_of(const Eigen::VectorXd& t, const std::vector<std
     return out;
 }
 
+// The observed clusters of a t or F map at `thr`.
+void observed_clusters(ClusterInference& r, const Eigen::VectorXd& stat, const std::vector<std::vector<std::int64_t>>& nbrs, double thr,
+                       bool two_sided) {
+    r.cluster_threshold_t = thr;
+    r.clusters = clusters_of(stat, nbrs, thr, two_sided);
+}
+
+// Cluster FWE p from the null maxima (filled by the permutations), and the per-voxel maps.
+void cluster_fwe(ClusterInference& r, Eigen::Index V) {
+    const std::size_t N = r.null_max_size.size();
+    auto fwe = [&](const std::vector<double>& null, double obs) {
+        std::int64_t ge = 0;
+        for (double m : null) ge += m >= obs;
+        return double(1 + ge) / double(1 + N);
+    };
+    r.cluster_size = Eigen::VectorXd::Zero(V);
+    r.cluster_mass = Eigen::VectorXd::Zero(V);
+    r.p_cluster_size_fwe = Eigen::VectorXd::Ones(V);
+    r.p_cluster_mass_fwe = Eigen::VectorXd::Ones(V);
+    r.cluster_p_size_fwe.clear();
+    r.cluster_p_mass_fwe.clear();
+    for (const auto& cl : r.clusters) {
+        const double ps = fwe(r.null_max_size, double(cl.size)), pm = fwe(r.null_max_mass, cl.mass);
+        r.cluster_p_size_fwe.push_back(ps);
+        r.cluster_p_mass_fwe.push_back(pm);
+        for (auto m : cl.members) {
+            r.cluster_size[m] = double(cl.size);
+            r.cluster_mass[m] = cl.mass;
+            r.p_cluster_size_fwe[m] = ps;
+            r.p_cluster_mass_fwe[m] = pm;
+        }
+    }
+}
+
 void check_connectivity(int connectivity, const char* what) {
     if (connectivity != 6 && connectivity != 18 && connectivity != 26)
         throw Error(Kind::usage, fmt::format("{} connectivity {} is not 6, 18 or 26", what, connectivity));
@@ -323,6 +357,7 @@ void nuisance_split(const Eigen::MatrixXd& X, const Eigen::MatrixXd& C, const Ei
 // given) for one-sample designs; otherwise permutations of rows within blocks, or of whole blocks.
 struct Scheme {
     bool one_sample = false, whole = false, exhaustive = false;
+    bool flip = false;  // sign flips: one-sample, or Freedman-Lane with symmetric errors
     std::vector<std::vector<Eigen::Index>> groups;  // rows of each block, in order (one group: no blocks)
     int permutations = 0;                            // how many are run (excluding the identity)
 };
@@ -335,7 +370,7 @@ double distinct_rearrangements(const Scheme& s, double cap) {
         return f;
     };
     double total = 1;
-    if (s.one_sample) {
+    if (s.flip) {
         const std::size_t units = s.groups.size() == 1 && !s.whole ? s.groups[0].size() : s.groups.size();
         for (std::size_t i = 0; i < units && total <= cap; ++i) total *= 2;
     } else if (s.whole) {
@@ -352,6 +387,7 @@ double distinct_rearrangements(const Scheme& s, double cap) {
 Scheme make_scheme(Eigen::Index n, bool one_sample, const PermutationOptions& o) {
     Scheme s;
     s.one_sample = one_sample;
+    s.flip = one_sample || o.symmetric_errors;
     s.whole = o.whole_blocks;
     if (o.blocks.empty()) {
         if (o.whole_blocks) throw Error(Kind::usage, "whole-block permutation needs blocks").hint("give --blocks COLUMN");
@@ -376,15 +412,37 @@ Scheme make_scheme(Eigen::Index n, bool one_sample, const PermutationOptions& o)
                                 fmt::format("whole-block permutation needs blocks of equal size; they have {} and {} observations",
                                             s.groups[0].size(), g.size()))
                         .hint("drop incomplete blocks, or permute within blocks (without --whole-blocks)");
-        if (s.groups.size() < 2 && (s.whole || one_sample))
+        if (s.groups.size() < 2 && (s.whole || s.flip))
             throw Error(Kind::invalid_input, "there is only one block: nothing to permute as wholes or sign-flip")
                 .hint("check the block column");
     }
+    // Explicit rearrangements (for checking against another tool's): as given.
+    const std::size_t given = !o.sign_flips.empty() ? o.sign_flips.size() : o.row_permutations.size();
+    if (!o.sign_flips.empty() && !o.row_permutations.empty())
+        throw Error(Kind::usage, "give explicit sign flips or explicit permutations, not both");
+    if (!o.sign_flips.empty() && !s.flip)
+        throw Error(Kind::usage, "explicit sign flips apply to one-sample designs or symmetric errors only");
+    if (!o.row_permutations.empty() && s.flip)
+        throw Error(Kind::usage, "explicit permutations apply to Freedman-Lane without symmetric errors only");
+    for (const auto& f : o.sign_flips)
+        if (Eigen::Index(f.size()) != n) throw Error(Kind::usage, fmt::format("an explicit sign flip has {} entries for {} observations", f.size(), n));
+    for (const auto& p : o.row_permutations) {
+        std::vector<Eigen::Index> sorted = p;
+        std::sort(sorted.begin(), sorted.end());
+        for (Eigen::Index i = 0; i < n; ++i)
+            if (Eigen::Index(sorted.size()) != n || sorted[std::size_t(i)] != i)
+                throw Error(Kind::usage, fmt::format("an explicit permutation is not a permutation of {} observations", n));
+    }
+    if (given > 0) {
+        s.permutations = int(given);
+        return s;
+    }
     const double total = distinct_rearrangements(s, double(o.permutations) + 1);
-    if (total < 2 && o.sign_flips.empty())
+    if (total < 2)
         throw Error(Kind::invalid_input, "the exchangeability blocks leave nothing to permute (every block has one observation)")
             .hint("use a block column that groups several observations (e.g. participant_id for repeated measures)");
-    s.exhaustive = o.sign_flips.empty() && double(o.permutations) >= total - 1;
+    if (o.permutations < 1) throw Error(Kind::usage, "--permutations must be at least 1");
+    s.exhaustive = double(o.permutations) >= total - 1;
     s.permutations = s.exhaustive ? int(total) - 1 : o.permutations;
     return s;
 }
@@ -405,26 +463,31 @@ void nth_permutation(std::uint64_t j, std::size_t m, std::vector<std::size_t>& o
     }
 }
 
-// The data of permutation k: sign flips of Y (one-sample) or fitted + rearranged residuals. Random
-// draws come from the stream (seed, k); exhaustive enumeration takes rearrangement k + 1.
+// The data of permutation k: sign flips of Y (one-sample), fitted + rearranged residuals, or (with
+// symmetric errors) fitted + sign-flipped residuals. Random draws come from the stream (seed, k);
+// exhaustive enumeration takes rearrangement k + 1.
 void permuted_data(std::size_t k, const PermutationOptions& o, const Scheme& sc, const Eigen::MatrixXd& Y,
                    const Eigen::MatrixXd& fitted_z, const Eigen::MatrixXd& resid_z, Eigen::MatrixXd& Ys) {
     const Eigen::Index n = Y.rows();
     Rng rng(o.seed, k);
     const std::uint64_t j = std::uint64_t(k) + 1;
-    if (sc.one_sample) {
+    if (sc.flip) {
+        auto put = [&](Eigen::Index i, bool keep) {
+            if (sc.one_sample) Ys.row(i) = keep ? Y.row(i) : Eigen::RowVectorXd(-Y.row(i));
+            else Ys.row(i) = keep ? Eigen::RowVectorXd(fitted_z.row(i) + resid_z.row(i)) : Eigen::RowVectorXd(fitted_z.row(i) - resid_z.row(i));
+        };
         const bool per_row = sc.groups.size() == 1 && !sc.whole;
         if (per_row) {
             for (Eigen::Index i = 0; i < n; ++i) {
                 const bool keep = !o.sign_flips.empty() ? o.sign_flips[k][std::size_t(i)] > 0
                                   : sc.exhaustive       ? ((j >> i) & 1) == 0
                                                         : rng.coin();
-                Ys.row(i) = keep ? Y.row(i) : Eigen::RowVectorXd(-Y.row(i));
+                put(i, keep);
             }
         } else {
             for (std::size_t b = 0; b < sc.groups.size(); ++b) {
                 const bool keep = sc.exhaustive ? ((j >> b) & 1) == 0 : rng.coin();
-                for (auto i : sc.groups[b]) Ys.row(i) = keep ? Y.row(i) : Eigen::RowVectorXd(-Y.row(i));
+                for (auto i : sc.groups[b]) put(i, keep);
             }
         }
         return;
@@ -432,7 +495,9 @@ void permuted_data(std::size_t k, const PermutationOptions& o, const Scheme& sc,
     std::vector<Eigen::Index> perm(static_cast<std::size_t>(n));
     std::iota(perm.begin(), perm.end(), 0);
     std::vector<std::size_t> lehmer;
-    if (sc.whole) {
+    if (!o.row_permutations.empty()) {
+        perm = o.row_permutations[k];
+    } else if (sc.whole) {
         const std::size_t nb = sc.groups.size();
         std::vector<std::size_t> order(nb);
         if (sc.exhaustive) nth_permutation(j, nb, order);
@@ -487,6 +552,14 @@ double cluster_forming_t(double p, double df, bool two_sided) {
     return boost::math::quantile(boost::math::complement(dist, two_sided ? p / 2 : p));
 }
 
+double cluster_forming_f(double p, double df1, double df2) {
+    if (!(p > 0 && p < 1))
+        throw Error(Kind::usage, fmt::format("the cluster-forming threshold {} is not a p-value in (0, 1)", p))
+            .hint("give an uncorrected p such as 0.001");
+    boost::math::fisher_f dist(df1, df2);
+    return boost::math::quantile(boost::math::complement(dist, p));
+}
+
 std::vector<Cluster> find_clusters(const Eigen::VectorXd& values, const std::array<std::int64_t, 3>& dims,
                                    const std::vector<std::int64_t>& voxels, double threshold, int connectivity, bool two_sided) {
     check_connectivity(connectivity, "cluster");
@@ -529,19 +602,15 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
     std::vector<std::vector<std::int64_t>> cluster_nbrs;
     if (clusters_on) {
         check_connectivity(o.cluster_connectivity, "cluster");
-        r.cluster_threshold_t = cluster_forming_t(o.cluster_p, f.df, o.two_sided);
         cluster_nbrs = tfce_on && o.cluster_connectivity == o.tfce_connectivity ? nbrs
                                                                                 : neighbours(o.dims, o.voxels, o.cluster_connectivity);
-        r.clusters = clusters_of(r.observed.t, cluster_nbrs, r.cluster_threshold_t, o.two_sided);
+        observed_clusters(r, r.observed.t, cluster_nbrs, cluster_forming_t(o.cluster_p, f.df, o.two_sided), o.two_sided);
     }
     // Freedman-Lane pieces: nuisance = design projected off the contrast.
     Eigen::MatrixXd fitted_z, resid_z;
     if (!one_sample) nuisance_split(X, c.transpose(), Y, fitted_z, resid_z);
-    if (!o.sign_flips.empty() && !one_sample)
-        throw Error(Kind::usage, "explicit sign flips apply to one-sample designs only");
-    if (o.sign_flips.empty() && o.permutations < 1) throw Error(Kind::usage, "--permutations must be at least 1");
     const Scheme sc = make_scheme(n, one_sample, o);
-    const int N = o.sign_flips.empty() ? sc.permutations : int(o.sign_flips.size());
+    const int N = sc.permutations;
     r.permutations = N;
     r.exhaustive = sc.exhaustive;
     r.null_max_t.assign(std::size_t(N), 0.0);
@@ -684,63 +753,48 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
             r.p_tfce_fwe[v] = double(1 + ge) / double(1 + N);
         }
     }
-    if (clusters_on) {
-        auto fwe = [&](const std::vector<double>& null, double obs) {
-            std::int64_t ge = 0;
-            for (double m : null) ge += m >= obs;
-            return double(1 + ge) / double(1 + N);
-        };
-        r.cluster_size = Eigen::VectorXd::Zero(V);
-        r.cluster_mass = Eigen::VectorXd::Zero(V);
-        r.p_cluster_size_fwe = Eigen::VectorXd::Ones(V);
-        r.p_cluster_mass_fwe = Eigen::VectorXd::Ones(V);
-        for (const auto& cl : r.clusters) {
-            const double ps = fwe(r.null_max_size, double(cl.size)), pm = fwe(r.null_max_mass, cl.mass);
-            r.cluster_p_size_fwe.push_back(ps);
-            r.cluster_p_mass_fwe.push_back(pm);
-            for (auto m : cl.members) {
-                r.cluster_size[m] = double(cl.size);
-                r.cluster_mass[m] = cl.mass;
-                r.p_cluster_size_fwe[m] = ps;
-                r.p_cluster_mass_fwe[m] = pm;
-            }
-        }
-    }
+    if (clusters_on) cluster_fwe(r, V);
     return r;
 }
 
 std::vector<NbsComponent> nbs_components(const Eigen::VectorXd& t, const std::vector<std::pair<int, int>>& edges, int n_nodes,
-                                         double threshold, bool intensity) {
-    std::vector<int> parent(static_cast<std::size_t>(n_nodes));
-    std::iota(parent.begin(), parent.end(), 0);
-    auto find = [&](int x) {
-        while (parent[std::size_t(x)] != x) x = parent[std::size_t(x)] = parent[std::size_t(parent[std::size_t(x)])];
-        return x;
-    };
-    for (std::size_t e = 0; e < edges.size(); ++e)
-        if (t[Eigen::Index(e)] > threshold) {
-            const int a = find(edges[e].first), b = find(edges[e].second);
-            if (a != b) parent[std::size_t(std::max(a, b))] = std::min(a, b);
-        }
-    std::map<int, std::size_t> index;
+                                         double threshold, bool intensity, bool two_sided) {
     std::vector<NbsComponent> out;
-    std::vector<std::set<int>> nodes;
-    for (std::size_t e = 0; e < edges.size(); ++e) {
-        if (!(t[Eigen::Index(e)] > threshold)) continue;
-        const int root = find(edges[e].first);
-        auto it = index.find(root);
-        if (it == index.end()) {
-            it = index.emplace(root, out.size()).first;
-            out.emplace_back();
-            nodes.emplace_back();
+    for (int sign : {1, -1}) {
+        if (sign < 0 && !two_sided) break;
+        // Edges of this sign only: positive and negative components never merge.
+        std::vector<int> parent(static_cast<std::size_t>(n_nodes));
+        std::iota(parent.begin(), parent.end(), 0);
+        auto find = [&](int x) {
+            while (parent[std::size_t(x)] != x) x = parent[std::size_t(x)] = parent[std::size_t(parent[std::size_t(x)])];
+            return x;
+        };
+        for (std::size_t e = 0; e < edges.size(); ++e)
+            if (sign * t[Eigen::Index(e)] > threshold) {
+                const int a = find(edges[e].first), b = find(edges[e].second);
+                if (a != b) parent[std::size_t(std::max(a, b))] = std::min(a, b);
+            }
+        std::map<int, std::size_t> index;
+        std::vector<std::set<int>> nodes;
+        const std::size_t first = out.size();
+        for (std::size_t e = 0; e < edges.size(); ++e) {
+            if (!(sign * t[Eigen::Index(e)] > threshold)) continue;
+            const int root = find(edges[e].first);
+            auto it = index.find(root);
+            if (it == index.end()) {
+                it = index.emplace(root, out.size() - first).first;
+                out.emplace_back();
+                out.back().sign = sign;
+                nodes.emplace_back();
+            }
+            auto& c = out[first + it->second];
+            c.edges.push_back(Eigen::Index(e));
+            c.statistic += intensity ? sign * t[Eigen::Index(e)] - threshold : 1.0;
+            nodes[it->second].insert(edges[e].first);
+            nodes[it->second].insert(edges[e].second);
         }
-        auto& c = out[it->second];
-        c.edges.push_back(Eigen::Index(e));
-        c.statistic += intensity ? t[Eigen::Index(e)] - threshold : 1.0;
-        nodes[it->second].insert(edges[e].first);
-        nodes[it->second].insert(edges[e].second);
+        for (std::size_t k = 0; k < nodes.size(); ++k) out[first + k].n_nodes = std::int64_t(nodes[k].size());
     }
-    for (std::size_t k = 0; k < out.size(); ++k) out[k].n_nodes = std::int64_t(nodes[k].size());
     std::stable_sort(out.begin(), out.end(), [](const NbsComponent& a, const NbsComponent& b) { return a.statistic > b.statistic; });
     return out;
 }
@@ -750,20 +804,21 @@ NbsResult nbs(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::V
               const PermutationOptions& options, const Context& ctx) {
     if (Eigen::Index(edges.size()) != Y.cols())
         throw Error(Kind::internal, fmt::format("{} edges for {} columns", edges.size(), Y.cols()));
-    if (options.two_sided)
-        throw Error(Kind::usage, "the network-based statistic is one-sided here")
-            .hint("test the other direction with the negated contrast (e.g. --contrast neg=-1*x)");
+    if (options.two_sided && !(threshold > 0))
+        throw Error(Kind::usage, fmt::format("a two-sided network-based statistic needs a positive t threshold, not {}", threshold))
+            .hint("give the |t| threshold, e.g. --nbs 3 --two-sided");
     PermutationOptions o = options;
     o.tfce = false;
     o.cluster_p = 0;
+    const bool two_sided = options.two_sided;
     o.extra_max = [&](const Eigen::VectorXd& t) {
         double m = 0;
-        for (const auto& comp : nbs_components(t, edges, n_nodes, threshold, intensity)) m = std::max(m, comp.statistic);
+        for (const auto& comp : nbs_components(t, edges, n_nodes, threshold, intensity, two_sided)) m = std::max(m, comp.statistic);
         return m;
     };
     NbsResult r;
     r.permutation = permutation_test(X, Y, c, o, ctx);
-    r.components = nbs_components(r.permutation.observed.t, edges, n_nodes, threshold, intensity);
+    r.components = nbs_components(r.permutation.observed.t, edges, n_nodes, threshold, intensity, two_sided);
     const auto& null = r.permutation.null_max_extra;
     for (auto& comp : r.components) {
         std::int64_t ge = 0;
@@ -852,19 +907,28 @@ FPermutationResult permutation_test_f(const Eigen::MatrixXd& X, const Eigen::Mat
     r.sign_flipping = one_sample;
     Eigen::MatrixXd fitted_z, resid_z;
     if (!one_sample) nuisance_split(X, C, Y, fitted_z, resid_z);
-    if (!o.sign_flips.empty()) throw Error(Kind::usage, "explicit sign flips apply to t contrasts only");
-    if (o.permutations < 1) throw Error(Kind::usage, "--permutations must be at least 1");
     const Scheme sc = make_scheme(n, one_sample, o);
     const int N = sc.permutations;
     r.permutations = N;
     r.exhaustive = sc.exhaustive;
     r.null_max_f.assign(std::size_t(N), 0.0);
+    // Cluster-extent inference: the t-map code on F (one-sided: F has one tail).
+    const bool clusters_on = o.cluster_p > 0 && !o.voxels.empty();
+    std::vector<std::vector<std::int64_t>> cluster_nbrs;
+    if (clusters_on) {
+        check_connectivity(o.cluster_connectivity, "cluster");
+        cluster_nbrs = neighbours(o.dims, o.voxels, o.cluster_connectivity);
+        observed_clusters(r, r.observed.F, cluster_nbrs, cluster_forming_f(o.cluster_p, f.df1, f.df2), false);
+        r.null_max_size.assign(std::size_t(N), 0.0);
+        r.null_max_mass.assign(std::size_t(N), 0.0);
+    }
     std::vector<std::int64_t> total(std::size_t(V), 0);
     std::mutex total_lock;
     parallel_for(ctx, std::size_t(N), 16, [&](std::size_t b, std::size_t e) {
         std::vector<std::int32_t> cnt(std::size_t(V), 0);
         Eigen::VectorXd F;
         Eigen::MatrixXd Ys(n, V);
+        std::vector<std::int64_t> label, stack;
         for (std::size_t k = b; k < e; ++k) {
             permuted_data(k, o, sc, Y, fitted_z, resid_z, Ys);
             f_values(f, X, Ys, C, F);
@@ -874,6 +938,11 @@ FPermutationResult permutation_test_f(const Eigen::MatrixXd& X, const Eigen::Mat
                 cnt[std::size_t(v)] += F[v] >= r.observed.F[v];
             }
             r.null_max_f[k] = mx;
+            if (clusters_on) {
+                const auto m = max_cluster(F, cluster_nbrs, r.cluster_threshold_t, false, label, stack);
+                r.null_max_size[k] = m.first;
+                r.null_max_mass[k] = m.second;
+            }
         }
         const std::lock_guard<std::mutex> lock(total_lock);
         for (std::size_t v = 0; v < cnt.size(); ++v) total[v] += cnt[v];
@@ -888,6 +957,7 @@ FPermutationResult permutation_test_f(const Eigen::MatrixXd& X, const Eigen::Mat
         r.p_uncorrected[v] = double(1 + c_unc) / double(1 + N);
         r.p_fwe[v] = double(1 + ge) / double(1 + N);
     }
+    if (clusters_on) cluster_fwe(r, V);
     return r;
 }
 

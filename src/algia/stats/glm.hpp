@@ -3,7 +3,8 @@
 // voxels, edges or measures); images are the caller's business (MRtrix3's stats style).
 //   t = c'b / sqrt(s2 c'(X'X)^-1 c), df = n - rank(X)
 //   permutations: random sign flips when the design is a single constant column (one-sample),
-//   otherwise Freedman-Lane (residuals of the nuisance model permuted); permutation k draws from
+//   otherwise Freedman-Lane (residuals of the nuisance model permuted, or with symmetric_errors
+//   sign-flipped: PALM's -ise, nilearn's scheme for designs with an intercept column); permutation k draws from
 //   the random stream (seed, k), so results do not depend on the thread count;
 //   p = (1 + #{null >= observed}) / (1 + N), uncorrected per column and FWE from the maximum.
 //   When N is at least the number of distinct rearrangements minus one (2^units sign flips, the
@@ -49,6 +50,8 @@ Eigen::VectorXd tfce(const Eigen::VectorXd& values, const std::array<std::int64_
 // t.isf(p/2, df)); clusters are connected sets of voxels with t > threshold (two-sided: also, as
 // separate clusters, t < -threshold); size in voxels, mass = sum(|t| - threshold).
 double cluster_forming_t(double p, double df, bool two_sided);
+// The same for F maps: F.isf(p, df1, df2) (F is one-sided by nature: there is no two-sided form).
+double cluster_forming_f(double p, double df1, double df2);
 
 struct Cluster {
     int sign = 1;                       // +1: t > threshold; -1: t < -threshold
@@ -84,25 +87,34 @@ struct PermutationOptions {
     // Any further maximum statistic of the permuted t vector (e.g. the network-based statistic's
     // largest component); its null distribution is returned in null_max_extra.
     std::function<double(const Eigen::VectorXd&)> extra_max;
-    // Explicit sign flips (one row of +-1 per permutation) instead of random ones: for checking
-    // against another tool's exact permutations.
+    // Freedman-Lane with random sign flips of the nuisance-model residuals instead of permutations
+    // (independent symmetric errors, PALM -ise): what nilearn's non_parametric_inference does
+    // whenever the design has an intercept column. No effect on one-sample designs (already flips).
+    bool symmetric_errors = false;
+    // Explicit sign flips (one row of +-1 per permutation; one-sample or symmetric_errors) or row
+    // permutations (one row per permutation: observation i takes residual source[i]; Freedman-Lane)
+    // instead of random ones: for checking against another tool's exact rearrangements.
     std::vector<std::vector<int>> sign_flips;
+    std::vector<std::vector<Eigen::Index>> row_permutations;
 };
 
-struct PermutationResult {
+// Cluster-extent inference of a t or F map (the same code for both): the observed clusters, null
+// maxima of size and mass (over both signs when two-sided), FWE p per cluster = (1 + #{null max >=
+// observed}) / (1 + N), and per-voxel maps (size, mass, p; 0, 0, 1 outside clusters).
+struct ClusterInference {
+    double cluster_threshold_t = 0;  // the cluster-forming threshold: t, or F for F contrasts
+    std::vector<Cluster> clusters;
+    std::vector<double> cluster_p_size_fwe, cluster_p_mass_fwe;  // one per cluster
+    std::vector<double> null_max_size, null_max_mass;
+    Eigen::VectorXd cluster_size, cluster_mass, p_cluster_size_fwe, p_cluster_mass_fwe;
+};
+
+struct PermutationResult : ClusterInference {
     TMap observed;
     Eigen::VectorXd p_uncorrected, p_fwe;
     Eigen::VectorXd tfce, p_tfce_fwe;
     std::vector<double> null_max_t, null_max_tfce;
-    // Cluster-extent inference: the observed clusters, null maxima of size and mass (over both signs
-    // when two-sided), FWE p per cluster = (1 + #{null max >= observed}) / (1 + N), and per-voxel
-    // maps (size, mass, p; 0, 0, 1 outside clusters).
-    double cluster_threshold_t = 0;
-    std::vector<Cluster> clusters;
-    std::vector<double> cluster_p_size_fwe, cluster_p_mass_fwe;  // one per cluster
-    std::vector<double> null_max_size, null_max_mass;
     std::vector<double> null_max_extra;
-    Eigen::VectorXd cluster_size, cluster_mass, p_cluster_size_fwe, p_cluster_mass_fwe;
     int permutations = 0;
     bool sign_flipping = false, exhaustive = false;
 };
@@ -123,7 +135,9 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
 // F contrasts: C has one row per contrast (q rows, full row rank);
 //   F = (CB)' (C (X'X)^-1 C')^-1 (CB) / (q s2), df1 = q, df2 = n - p.
 // Permutations as for t (sign flips for one-sample designs, otherwise Freedman-Lane with the
-// nuisance space X (I - C'(CC')^-1 C)); FWE from the maximum F; p from the upper tail.
+// nuisance space X (I - C'(CC')^-1 C)); FWE from the maximum F; p from the upper tail; with
+// cluster_p > 0 (images), cluster-extent inference of the F map at F.isf(cluster_p, df1, df2)
+// (options.two_sided does not apply: F has one tail).
 struct FMap {
     Eigen::VectorXd F;
     double df1 = 0, df2 = 0;
@@ -133,7 +147,7 @@ FMap glm_f(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::Matr
 
 double f_sf(double F, double df1, double df2);  // P(F > f)
 
-struct FPermutationResult {
+struct FPermutationResult : ClusterInference {
     FMap observed;
     Eigen::VectorXd p_uncorrected, p_fwe;
     std::vector<double> null_max_f;
@@ -145,11 +159,15 @@ FPermutationResult permutation_test_f(const Eigen::MatrixXd& X, const Eigen::Mat
                                       const PermutationOptions& options, const Context& ctx);
 
 // Network-based statistic (Zalesky et al. 2010): edges are the columns of Y, edge e joining nodes
-// edges[e].first and .second; supra-threshold edges have t > threshold (one-sided); connected
-// components of the graph they form are scored by extent (number of edges) or, with intensity, by
-// the sum of (t - threshold) over their edges; FWE p of each component from the maximum component
-// score of each permutation (0 when a permutation has no supra-threshold edge).
+// edges[e].first and .second; supra-threshold edges have t > threshold; connected components of
+// the graph they form are scored by extent (number of edges) or, with intensity, by the sum of
+// (t - threshold) over their edges; FWE p of each component from the maximum component score of
+// each permutation (0 when a permutation has no supra-threshold edge). Two-sided
+// (options.two_sided): edges with t < -threshold form their own components (sign -1, intensity the
+// sum of |t| - threshold), never mixed with positive edges, as two-sided clusters; each
+// permutation's maximum is over the components of both signs.
 struct NbsComponent {
+    int sign = 1;
     std::vector<Eigen::Index> edges;  // columns of Y
     std::int64_t n_nodes = 0;
     double statistic = 0, p_fwe = 1;
@@ -160,9 +178,9 @@ struct NbsResult {
     std::vector<NbsComponent> components;  // by decreasing statistic
 };
 
-// The components of one t vector (ordered by decreasing statistic, then first edge).
+// The components of one t vector (ordered by decreasing statistic, then sign (+ first), then first edge).
 std::vector<NbsComponent> nbs_components(const Eigen::VectorXd& t, const std::vector<std::pair<int, int>>& edges, int n_nodes,
-                                         double threshold, bool intensity);
+                                         double threshold, bool intensity, bool two_sided = false);
 
 NbsResult nbs(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::VectorXd& c,
               const std::vector<std::pair<int, int>>& edges, int n_nodes, double threshold, bool intensity,
