@@ -281,6 +281,16 @@ Command stats_command() {
                                      "identity) exist: all were enumerated (exact permutation p)\n",
                                      o->permutations, n);
                     };
+                    bool told_intercept = false;
+                    auto tell_intercept = [&](bool flips, const std::string& name) {
+                        if (!flips || told_intercept) return;
+                        told_intercept = true;
+                        std::fprintf(stderr,
+                                     "algia stats: contrast '%s' tests the intercept of a design with covariates: permuting rows "
+                                     "cannot change it, so the residuals are sign-flipped instead (symmetric errors, as nilearn "
+                                     "and PALM -ise)\n",
+                                     name.c_str());
+                    };
                     auto perm_cells = [&](bool perm, int n, bool exhaustive) {
                         return std::vector<std::string>{perm ? std::to_string(n) : "0", perm ? (exhaustive ? "yes" : "no") : "n/a"};
                     };
@@ -385,6 +395,7 @@ Command stats_command() {
                             po.voxels = voxels;
                             r = stats::permutation_test(X, Y, c, po, ctx);
                             tell_exhaustive(r.exhaustive, r.permutations);
+                            tell_intercept(r.intercept_flips, cname);
                         } else {
                             r.observed = stats::glm_t(X, Y, c);
                         }
@@ -464,6 +475,7 @@ Command stats_command() {
                             po.voxels = voxels;
                             r = stats::permutation_test_f(X, Y, C, po, ctx);
                             tell_exhaustive(r.exhaustive, r.permutations);
+                            tell_intercept(r.intercept_flips, cname);
                         } else {
                             r.observed = stats::glm_f(X, Y, C);
                         }

@@ -664,3 +664,65 @@ TEST(Stats, SymmetricErrorsFlipResiduals) {
     bad.symmetric_errors = true;
     EXPECT_ALGIA_ERROR(stats::permutation_test(X, Y, Eigen::Vector2d(0, 1), bad, ctx), Kind::usage, "without symmetric errors");
 }
+
+namespace {
+
+// Testing the intercept of a design with a (centred) covariate: row permutations of the nuisance
+// residuals cannot move the tested mean, so algia sign-flips them instead, exactly as the explicit
+// symmetric-errors scheme; the null maxima then spread (with permutations they would be one value),
+// and under the null the FWE false-positive rate is near 0.05.
+TEST(Stats, InterceptTestWithCovariatesFlipsSigns) {
+    Rng rng(41, 0);
+    const Eigen::Index n = 16, V = 50;
+    Eigen::MatrixXd X(n, 2);
+    for (Eigen::Index i = 0; i < n; ++i) X(i, 0) = 1, X(i, 1) = double(i) - 7.5;
+    Eigen::VectorXd c(2);
+    c << 1, 0;
+    Eigen::MatrixXd Y(n, V);
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index v = 0; v < V; ++v) Y(i, v) = rng.normal();
+    stats::PermutationOptions o;
+    o.permutations = 400;
+    o.seed = 3;
+    const Context ctx;
+    const auto automatic = stats::permutation_test(X, Y, c, o, ctx);
+    EXPECT_TRUE(automatic.intercept_flips);
+    o.symmetric_errors = true;
+    const auto explicit_flips = stats::permutation_test(X, Y, c, o, ctx);
+    EXPECT_FALSE(explicit_flips.intercept_flips);
+    EXPECT_EQ(automatic.null_max_t, explicit_flips.null_max_t);
+    const auto [lo, hi] = std::minmax_element(automatic.null_max_t.begin(), automatic.null_max_t.end());
+    EXPECT_GT(*hi - *lo, 1.0);
+    // The slope is not the intercept: row permutations as before.
+    Eigen::VectorXd slope(2);
+    slope << 0, 1;
+    o.symmetric_errors = false;
+    EXPECT_FALSE(stats::permutation_test(X, Y, slope, o, ctx).intercept_flips);
+}
+
+TEST(StatsSimulation, InterceptTestWithCovariatesControlsFamilywiseError) {
+    Rng rng(43, 0);
+    const Eigen::Index n = 14, V = 30;
+    const int datasets = 200;
+    int false_positive = 0;
+    const Context ctx;
+    for (int d = 0; d < datasets; ++d) {
+        Eigen::MatrixXd X(n, 2), Y(n, V);
+        for (Eigen::Index i = 0; i < n; ++i) X(i, 0) = 1, X(i, 1) = 40 + 10 * rng.normal();  // an uncentred age
+        for (Eigen::Index i = 0; i < n; ++i)
+            for (Eigen::Index v = 0; v < V; ++v) Y(i, v) = 0.05 * (X(i, 1) - 40) + rng.normal();
+        Eigen::VectorXd c(2);
+        c << 1, 0;
+        // The intercept under the null is the value at age 0: shift Y so that it is 0 there.
+        for (Eigen::Index i = 0; i < n; ++i) Y.row(i).array() -= 0.05 * (0 - 40);
+        stats::PermutationOptions o;
+        o.permutations = 199;
+        o.seed = std::uint64_t(d);
+        const auto r = stats::permutation_test(X, Y, c, o, ctx);
+        false_positive += r.p_fwe.minCoeff() <= 0.05;
+    }
+    const double rate = double(false_positive) / datasets, sd = std::sqrt(0.05 * 0.95 / datasets);
+    EXPECT_NEAR(rate, 0.05, 3 * sd) << false_positive << " of " << datasets;
+}
+
+}  // namespace

@@ -353,6 +353,20 @@ void nuisance_split(const Eigen::MatrixXd& X, const Eigen::MatrixXd& C, const Ei
     resid = Y - fitted;
 }
 
+// Whether the tested regressors are constant columns (the contrast tests the intercept of a design
+// with covariates): permuting rows cannot change their effect, so Freedman-Lane's permutations would
+// leave the statistic (nearly) fixed and p meaningless; the residuals are sign-flipped instead (as
+// nilearn does for an intercept test, and PALM's -ise).
+bool tests_intercept(const Eigen::MatrixXd& X, const Eigen::MatrixXd& C) {
+    if (X.cols() < 2) return false;
+    const Eigen::MatrixXd X1 = X * C.transpose() * (C * C.transpose()).inverse();  // n x rank: the tested regressors
+    for (Eigen::Index j = 0; j < X1.cols(); ++j) {
+        const double scale = X1.col(j).cwiseAbs().maxCoeff();
+        if (!(scale > 0) || (X1.col(j).array() - X1(0, j)).abs().maxCoeff() > 1e-12 * scale) return false;
+    }
+    return true;
+}
+
 // How observations are rearranged: sign flips of units (rows, or whole blocks when blocks are
 // given) for one-sample designs; otherwise permutations of rows within blocks, or of whole blocks.
 struct Scheme {
@@ -384,10 +398,10 @@ double distinct_rearrangements(const Scheme& s, double cap) {
     return std::min(total, cap + 1);
 }
 
-Scheme make_scheme(Eigen::Index n, bool one_sample, const PermutationOptions& o) {
+Scheme make_scheme(Eigen::Index n, bool one_sample, const PermutationOptions& o, bool flip_errors = false) {
     Scheme s;
     s.one_sample = one_sample;
-    s.flip = one_sample || o.symmetric_errors;
+    s.flip = one_sample || o.symmetric_errors || flip_errors;
     s.whole = o.whole_blocks;
     if (o.blocks.empty()) {
         if (o.whole_blocks) throw Error(Kind::usage, "whole-block permutation needs blocks").hint("give --blocks COLUMN");
@@ -609,7 +623,8 @@ PermutationResult permutation_test(const Eigen::MatrixXd& X, const Eigen::Matrix
     // Freedman-Lane pieces: nuisance = design projected off the contrast.
     Eigen::MatrixXd fitted_z, resid_z;
     if (!one_sample) nuisance_split(X, c.transpose(), Y, fitted_z, resid_z);
-    const Scheme sc = make_scheme(n, one_sample, o);
+    r.intercept_flips = !one_sample && !o.symmetric_errors && tests_intercept(X, c.transpose());
+    const Scheme sc = make_scheme(n, one_sample, o, r.intercept_flips);
     const int N = sc.permutations;
     r.permutations = N;
     r.exhaustive = sc.exhaustive;
@@ -907,7 +922,8 @@ FPermutationResult permutation_test_f(const Eigen::MatrixXd& X, const Eigen::Mat
     r.sign_flipping = one_sample;
     Eigen::MatrixXd fitted_z, resid_z;
     if (!one_sample) nuisance_split(X, C, Y, fitted_z, resid_z);
-    const Scheme sc = make_scheme(n, one_sample, o);
+    r.intercept_flips = !one_sample && !o.symmetric_errors && tests_intercept(X, C);
+    const Scheme sc = make_scheme(n, one_sample, o, r.intercept_flips);
     const int N = sc.permutations;
     r.permutations = N;
     r.exhaustive = sc.exhaustive;

@@ -4,7 +4,9 @@
 //   t = c'b / sqrt(s2 c'(X'X)^-1 c), df = n - rank(X)
 //   permutations: random sign flips when the design is a single constant column (one-sample),
 //   otherwise Freedman-Lane (residuals of the nuisance model permuted, or with symmetric_errors
-//   sign-flipped: PALM's -ise, nilearn's scheme for designs with an intercept column); permutation k draws from
+//   sign-flipped: PALM's -ise, nilearn's scheme for designs with an intercept column; always so when
+//   the contrast tests the intercept of a design with covariates, which row permutations cannot
+//   change: intercept_flips); permutation k draws from
 //   the random stream (seed, k), so results do not depend on the thread count;
 //   p = (1 + #{null >= observed}) / (1 + N), uncorrected per column and FWE from the maximum.
 //   When N is at least the number of distinct rearrangements minus one (2^units sign flips, the
@@ -117,6 +119,7 @@ struct PermutationResult : ClusterInference {
     std::vector<double> null_max_extra;
     int permutations = 0;
     bool sign_flipping = false, exhaustive = false;
+    bool intercept_flips = false;  // the contrast tests the intercept: residuals sign-flipped, not permuted
 };
 
 // What permutation k does to n observations (for inspection and tests): observation i of the
@@ -153,6 +156,7 @@ struct FPermutationResult : ClusterInference {
     std::vector<double> null_max_f;
     int permutations = 0;
     bool sign_flipping = false, exhaustive = false;
+    bool intercept_flips = false;  // the contrast tests the intercept: residuals sign-flipped, not permuted
 };
 
 FPermutationResult permutation_test_f(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const Eigen::MatrixXd& C,
