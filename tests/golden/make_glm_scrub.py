@@ -15,6 +15,7 @@ Writes into tests/fixtures/glm/:
   fit_scrub_{ols,ar1}_run12_face_minus_house.tsv  fixed effects of runs 1+2 scrubbed by FD
   sample_mask_run1.tsv      input: a hand-made 0/1 `kept` column for run 1 (scattered volumes dropped)
   fit_smask_{ols,ar1}_run1_face_minus_house.tsv   run 1 with that sample mask
+  single_trial_{lsa,lss}_smask_run1.tsv  single-trial betas (LSA OLS, LSS AR(1)) of run 1 with that mask
 """
 import os
 import sys
@@ -99,3 +100,25 @@ keep[[0, 1, 17, 40, 41, 42, 43, 77, 98, 120]] = 0
 write(pd.DataFrame({"kept": keep}), "sample_mask_run1.tsv")
 for noise in ("ols", "ar1"):
     fit(noise, [0], [np.where(keep == 1)[0]], f"fit_smask_{noise}_run1_face_minus_house.tsv")
+
+# Single-trial betas with that sample mask (Mumford 2012: LSA with OLS, LSS with AR(1)), as
+# tests/golden/make_glm.py without censoring.
+ev = events[0].sort_values("onset", kind="stable").reset_index(drop=True)
+count, names = {}, []
+for tt in ev.trial_type:
+    count[tt] = count.get(tt, 0) + 1
+    names.append(f"{tt}__{count[tt]}")
+kept1 = [np.where(keep == 1)[0]]
+for kind, noise in (("lsa", "ols"), ("lss", "ar1")):
+    df = pd.DataFrame({"i": ijk[:, 0], "j": ijk[:, 1], "k": ijk[:, 2]})
+    for i, nm in enumerate(names):
+        if kind == "lsa" and i > 0:
+            break
+        e = ev.assign(trial_type=names) if kind == "lsa" else ev.copy()
+        if kind == "lss":
+            e.loc[i, "trial_type"] = nm
+        m = FirstLevelModel(t_r=2.5, mask_img=mask_path, noise_model=noise).fit(runs[0], events=e, confounds=confs[0],
+                                                                                 sample_masks=kept1)
+        for nm2 in (names if kind == "lsa" else [nm]):
+            df[nm2] = m.compute_contrast(nm2, output_type="effect_size").get_fdata()[mask]
+    write(df, f"single_trial_{kind}_smask_run1.tsv")

@@ -2,7 +2,8 @@
 # Haxby runs: --scrub-fd keeps the volumes nilearn's scrubbing rule keeps (FD > threshold, segments
 # shorter than 5 volumes), the design TSV has nilearn's kept rows (1e-8), and the fixed-effects maps
 # of two scrubbed runs, and of one run with a --sample-mask TSV, agree with nilearn (OLS 1e-5
-# relative, AR(1) z within 1e-3 at 99.9% of voxels, AR(1) on the kept volumes as if contiguous).
+# relative, AR(1) z within 1e-3 at 99.9% of voxels, AR(1) on the kept volumes as if contiguous),
+# and so do the LSA (OLS) / LSS (AR(1)) single-trial betas with the sample mask (1e-5 relative).
 # Fixtures from tests/golden/make_glm_scrub.py.
 needs_data
 needs_nibabel
@@ -16,7 +17,7 @@ for noise in ols ar1; do
     --noise $noise --scrub-fd "$FD" --contrast 'faceVsHouse=face - house' --prefix sub-1_task-objects --out "$OUT/scrub_$noise"
   "$ALGIA" glm "$BOLD1" --events "$EV1" --confounds "$CONF1" --strategy 6p --mask "$MASK" --t-r 2.5 \
     --noise $noise --sample-mask "$FIXTURES/glm/sample_mask_run1.tsv" --contrast 'faceVsHouse=face - house' \
-    --prefix sub-1_task-objects --out "$OUT/smask_$noise"
+    --single-trial "$([ $noise = ols ] && echo lsa || echo lss)" --prefix sub-1_task-objects --out "$OUT/smask_$noise"
 done
 # Scrubbing without confounds is a usage error.
 expect_error 2 "need the runs' confounds" "$ALGIA" glm "$BOLD1" --events "$EV1" --mask "$MASK" --t-r 2.5 --scrub-fd 0.5 \
@@ -52,6 +53,16 @@ def check(case, noise):
     return dz.max()
 for case in ("scrub", "smask"):
     print(case, "OLS max rel err", check(case, "ols"), "AR(1) max |dz|", check(case, "ar1"))
+# Single-trial betas with the sample mask: LSA (OLS) and LSS (AR(1)) as nilearn fits of those designs.
+for kind, noise in (("lsa", "ols"), ("lss", "ar1")):
+    betas = nib.load(f"{out}/smask_{noise}/sub-1_task-objects_desc-{kind}_betas.nii.gz").get_fdata()
+    trials = rows(f"{out}/smask_{noise}/sub-1_task-objects_desc-{kind}_trials.tsv")
+    ref = rows(f"{fx}/single_trial_{kind}_smask_run1.tsv")
+    assert betas.shape[3] == len(trials) == 8
+    e = max(abs(betas[int(x["i"]), int(x["j"]), int(x["k"]), int(t["volume"])] - float(x[t["trial"]])) / max(1e-3, abs(float(x[t["trial"]])))
+            for t in trials for x in ref)
+    assert e < 1e-5, (kind, e)
+    print(kind, "betas with the sample mask: max relative error", e)
 # The sample-mask run's outliers file marks the masked volumes.
 o = rows(glob.glob(f"{out}/smask_ols/*_outliers.tsv")[0])
 want = [x["kept"] for x in rows(f"{fx}/sample_mask_run1.tsv")]
