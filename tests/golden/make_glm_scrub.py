@@ -8,11 +8,14 @@ Run from /tmp:
 Writes into tests/fixtures/glm/:
   scrub_confounds_runN.tsv  inputs: Haxby run N's motion + framewise_displacement (Power 2012, rotations
                             taken as degrees -> radians on a 50 mm sphere; first row n/a as fMRIPrep)
+                            + std_dvars (see below)
   scrub_params.tsv          the FD threshold and minimum segment used
   scrub_kept_runN.tsv       nilearn's sample mask (kept volume indices) for the FD rule: volumes with
                             FD > threshold, then nilearn's optimize_scrub (segments < 5 volumes)
   scrub_design_run1.tsv     nilearn's design_matrices_[0] (kept rows only)
   fit_scrub_{ols,ar1}_run12_face_minus_house.tsv  fixed effects of runs 1+2 scrubbed by FD
+  scrub_dvars_kept_run1.tsv, fit_scrubdvars_{ols,ar1}_run1_face_minus_house.tsv  run 1 scrubbed by FD and
+                            the std_dvars column (RMS change in the brain mask over its median) > 1.5
   sample_mask_run1.tsv      input: a hand-made 0/1 `kept` column for run 1 (scattered volumes dropped)
   fit_smask_{ols,ar1}_run1_face_minus_house.tsv   run 1 with that sample mask
   single_trial_{lsa,lss}_smask_run1.tsv  single-trial betas (LSA OLS, LSS AR(1)) of run 1 with that mask
@@ -38,6 +41,7 @@ sub = os.path.join(data, "fmri/haxby2001_pymvpa/haxby2001/sub001")
 MOTION = ["trans_x", "trans_y", "trans_z", "rot_x", "rot_y", "rot_z"]
 FD_THRESHOLD = 0.06
 MIN_SEGMENT = 5
+DVARS_THRESHOLD = 1.5
 
 
 def write(df, name, index=False):
@@ -49,6 +53,7 @@ def run_dir(r):
 
 
 runs = [os.path.join(run_dir(r), "bold_25mm.nii.gz") for r in (1, 2)]
+brain_mask = nib.load(os.path.join(sub, "masks/25mm/brain.nii.gz")).get_fdata() > 0
 events = [pd.read_csv(os.path.join(run_dir(r), "bold_events.tsv"), sep="\t") for r in (1, 2)]
 confs, kept = [], []
 for r in (1, 2):
@@ -57,6 +62,11 @@ for r in (1, 2):
     fd = np.concatenate([[np.nan], d[:, :3].sum(1) + 50 * np.deg2rad(d[:, 3:]).sum(1)])
     c = pd.DataFrame(m, columns=MOTION)
     c["framewise_displacement"] = fd
+    # A standardised-DVARS-like column: the RMS of the volume-to-volume change inside the brain mask
+    # over its median (an input for --scrub-dvars; fMRIPrep's std_dvars is scaled differently).
+    y = nib.load(os.path.join(run_dir(r), "bold_25mm.nii.gz")).get_fdata()[brain_mask]
+    dv = np.sqrt((np.diff(y, axis=1) ** 2).mean(0))
+    c["std_dvars"] = np.concatenate([[np.nan], dv / np.median(dv)])
     write(c, f"scrub_confounds_run{r}.tsv")
     confs.append(c[MOTION])
     n = len(c)
@@ -68,7 +78,8 @@ for r in (1, 2):
     kept.append(k)
     write(pd.DataFrame({"volume": k}), f"scrub_kept_run{r}.tsv")
     print(f"run {r}: {n - len(k)} of {n} volumes censored")
-write(pd.DataFrame({"fd_threshold": [FD_THRESHOLD], "min_segment": [MIN_SEGMENT]}), "scrub_params.tsv")
+write(pd.DataFrame({"fd_threshold": [FD_THRESHOLD], "min_segment": [MIN_SEGMENT], "dvars_threshold": [DVARS_THRESHOLD]}),
+      "scrub_params.tsv")
 
 mask_path = os.path.join(sub, "masks/25mm/brain.nii.gz")
 mask = nib.load(mask_path).get_fdata() > 0
@@ -122,3 +133,14 @@ for kind, noise in (("lsa", "ols"), ("lss", "ar1")):
         for nm2 in (names if kind == "lsa" else [nm]):
             df[nm2] = m.compute_contrast(nm2, output_type="effect_size").get_fdata()[mask]
     write(df, f"single_trial_{kind}_smask_run1.tsv")
+
+# FD and DVARS together on run 1 (nilearn's _load_scrub: the union of both, then optimize_scrub).
+c = pd.read_csv(os.path.join(out, "scrub_confounds_run1.tsv"), sep="\t")
+outliers = np.sort(np.unique(np.concatenate([np.where(c["framewise_displacement"] > FD_THRESHOLD)[0],
+                                             np.where(c["std_dvars"] > DVARS_THRESHOLD)[0]])))
+outliers = optimize_scrub(outliers, len(c), MIN_SEGMENT)
+k = np.setdiff1d(np.arange(len(c)), outliers)
+print(f"run 1, FD and DVARS: {len(c) - len(k)} censored")
+write(pd.DataFrame({"volume": k}), "scrub_dvars_kept_run1.tsv")
+for noise in ("ols", "ar1"):
+    fit(noise, [0], [k], f"fit_scrubdvars_{noise}_run1_face_minus_house.tsv")

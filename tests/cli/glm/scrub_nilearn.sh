@@ -1,6 +1,6 @@
 # Intent: censoring in `algia glm` equals nilearn FirstLevelModel.fit(sample_masks=...) on the real
-# Haxby runs: --scrub-fd keeps the volumes nilearn's scrubbing rule keeps (FD > threshold, segments
-# shorter than 5 volumes), the design TSV has nilearn's kept rows (1e-8), and the fixed-effects maps
+# Haxby runs: --scrub-fd (and --scrub-dvars) keep the volumes nilearn's scrubbing rule keeps (FD or
+# std_dvars > threshold, segments shorter than 5 volumes), the design TSV has nilearn's kept rows (1e-8), and the fixed-effects maps
 # of two scrubbed runs, and of one run with a --sample-mask TSV, agree with nilearn (OLS 1e-5
 # relative, AR(1) z within 1e-3 at 99.9% of voxels, AR(1) on the kept volumes as if contiguous),
 # and so do the LSA (OLS) / LSS (AR(1)) single-trial betas with the sample mask (1e-5 relative).
@@ -11,8 +11,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/_setup.inc"
 S1="$FIXTURES/glm/scrub_confounds_run1.tsv"
 S2="$FIXTURES/glm/scrub_confounds_run2.tsv"
 FD=$(tail -n 1 "$FIXTURES/glm/scrub_params.tsv" | cut -f1)
+DV=$(tail -n 1 "$FIXTURES/glm/scrub_params.tsv" | cut -f3)
 for noise in ols ar1; do
-  mkdir -p "$OUT/scrub_$noise" "$OUT/smask_$noise"
+  mkdir -p "$OUT/scrub_$noise" "$OUT/smask_$noise" "$OUT/scrubdvars_$noise"
+  "$ALGIA" glm "$BOLD1" --events "$EV1" --confounds "$S1" --strategy 6p --mask "$MASK" --t-r 2.5 \
+    --noise $noise --scrub-fd "$FD" --scrub-dvars "$DV" --contrast 'faceVsHouse=face - house' --prefix sub-1_task-objects --out "$OUT/scrubdvars_$noise"
   "$ALGIA" glm "$BOLD1" "$BOLD2" --events "$EV1" "$EV2" --confounds "$S1" "$S2" --strategy 6p --mask "$MASK" --t-r 2.5 \
     --noise $noise --scrub-fd "$FD" --contrast 'faceVsHouse=face - house' --prefix sub-1_task-objects --out "$OUT/scrub_$noise"
   "$ALGIA" glm "$BOLD1" --events "$EV1" --confounds "$CONF1" --strategy 6p --mask "$MASK" --t-r 2.5 \
@@ -32,6 +35,9 @@ for r in (1, 2):
     got = sorted(glob.glob(f"{out}/scrub_ols/*_outliers.tsv"))[r - 1]
     have = [int(x["volume"]) for x in rows(got) if x["kept"] == "1"]
     assert have == want, (r, len(have), len(want))
+want = [int(x["volume"]) for x in rows(f"{fx}/scrub_dvars_kept_run1.tsv")]
+have = [int(x["volume"]) for x in rows(glob.glob(f"{out}/scrubdvars_ols/*_outliers.tsv")[0]) if x["kept"] == "1"]
+assert have == want, (len(have), len(want))
 # Design: nilearn's kept rows.
 ref = rows(f"{fx}/scrub_design_run1.tsv")
 got = rows(sorted(glob.glob(f"{out}/scrub_ols/*_design.tsv"))[0])
@@ -51,7 +57,7 @@ def check(case, noise):
     dz = np.array([abs(m[int(x["i"]), int(x["j"]), int(x["k"])] - float(x["z_score"])) for x in ref])
     assert (dz > 1e-3).mean() <= 0.001, (case, dz.max())
     return dz.max()
-for case in ("scrub", "smask"):
+for case in ("scrub", "scrubdvars", "smask"):
     print(case, "OLS max rel err", check(case, "ols"), "AR(1) max |dz|", check(case, "ar1"))
 # Single-trial betas with the sample mask: LSA (OLS) and LSS (AR(1)) as nilearn fits of those designs.
 for kind, noise in (("lsa", "ols"), ("lss", "ar1")):
