@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <regex>
@@ -67,12 +68,77 @@ std::vector<std::size_t> match_rows(const io::Table& table, const std::string& t
     return row_of;
 }
 
+namespace {
+
+void check_map(const std::string& path, const image::Image<float>& img, const std::string& first_path, const image::Grid& grid) {
+    if (img.volumes() != 1)
+        throw Error(Kind::invalid_input, fmt::format("{}: has {} volumes; give one 3D map per observation", path, img.volumes()));
+    if (!img.grid().same_as(grid))
+        throw Error(Kind::invalid_input, fmt::format("{}: is on another grid ({}) than {} ({})", path, img.grid().describe(),
+                                                     first_path, grid.describe()))
+            .hint("resample the maps onto one grid first (algia resample)");
+}
+
+// With a mask, only the mask's voxels of each map are kept, as each map is read: the whole maps are
+// never held at once (their memory is reused from one map to the next instead of touched fresh).
+MaskedMaps load_with_mask(const std::vector<std::string>& images, const std::string& mask_path, const Context& ctx) {
+    MaskedMaps out;
+    const auto first = io::read_image<float>(images[0], ctx);
+    out.grid = first.grid();
+    check_map(images[0], first, images[0], out.grid);
+    const auto mask = io::read_image<float>(mask_path, ctx);
+    if (!mask.grid().same_as(out.grid))
+        throw Error(Kind::invalid_input, fmt::format("{}: the mask is on another grid than the images", mask_path))
+            .hint("resample it with algia resample --interp nearest");
+    std::vector<std::int64_t> candidates;
+    for (std::int64_t v = 0; v < out.grid.voxels(); ++v)
+        if (mask.data()[v] != 0) candidates.push_back(v);
+    const Eigen::Index nc = Eigen::Index(candidates.size()), n = Eigen::Index(images.size());
+    Eigen::MatrixXf columns(nc, n);  // map k's mask voxels in column k
+    const auto gather = [&](const image::Image<float>& img, Eigen::Index k) {
+        float* dst = columns.col(k).data();
+        for (Eigen::Index j = 0; j < nc; ++j) dst[j] = img.data()[candidates[std::size_t(j)]];
+    };
+    gather(first, 0);
+    // Errors of later maps are reported for the first such map in order, whatever the threads did.
+    std::vector<std::exception_ptr> errors(images.size());
+    parallel_for(ctx, images.size() - 1, 1, [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b + 1; i < e + 1; ++i) {
+            try {
+                const auto img = io::read_image<float>(images[i], ctx);
+                check_map(images[i], img, images[0], out.grid);
+                gather(img, Eigen::Index(i));
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        }
+    });
+    for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
+    std::vector<char> keep(std::size_t(nc), 1);
+    for (Eigen::Index k = 0; k < n; ++k)
+        for (Eigen::Index j = 0; j < nc; ++j) keep[std::size_t(j)] &= char(std::isfinite(columns(j, k)));
+    std::vector<Eigen::Index> kept;
+    for (Eigen::Index j = 0; j < nc; ++j)
+        if (keep[std::size_t(j)]) kept.push_back(j), out.voxels.push_back(candidates[std::size_t(j)]);
+    if (out.voxels.empty()) throw Error(Kind::invalid_input, "no voxel is valid in every image (and the mask)");
+    out.values.resize(n, Eigen::Index(kept.size()));
+    parallel_for(ctx, kept.size(), std::size_t(1) << 12, [&](std::size_t b, std::size_t e) {
+        for (std::size_t j = b; j < e; ++j)
+            for (Eigen::Index k = 0; k < n; ++k) out.values(k, Eigen::Index(j)) = columns(kept[j], k);
+    });
+    return out;
+}
+
+}  // namespace
+
 MaskedMaps load_masked_maps(const std::vector<std::string>& images, const std::string& mask_path, const Context& ctx) {
     if (images.empty()) throw Error(Kind::usage, "no images given");
     // Check every path before reading any image.
     for (const auto& path : images)
         if (!fs::exists(path))
             throw Error(Kind::io, fmt::format("{}: no such file", path)).hint("check the path (and the list file's folder)");
+    if (!mask_path.empty()) return load_with_mask(images, mask_path, ctx);
     MaskedMaps out;
     // Read concurrently (each file is independent), then check in order.
     std::vector<image::Image<float>> imgs(images.size());

@@ -41,7 +41,7 @@ std::string find_in(const fs::path& dir, const std::string& needle) {
 std::string demo_config(const fs::path& data, const std::vector<std::string>& arms, const std::vector<std::string>& sessions) {
     const fs::path atlas = data / "atlas";
     // Arms sort alphabetically for treatment coding; the planted effect is in arms[0].
-    return fmt::format(R"(# The configuration algia demo wrote for its simulated study (see algia config --example).
+    return fmt::format(R"TOML(# The configuration algia demo wrote for its simulated study (see algia config --example).
 [study]
 name = "algia demo: simulated pain-reprocessing trial"
 participants = "fmriprep/participants.tsv"
@@ -92,6 +92,18 @@ outcome = "dmn_within_pre"
 formula = "~ years_with_pain + age"
 contrast = "years_with_pain"
 
+[[mixed_model]]
+name = "pain_lmm"
+outcome = "pain"
+formula = "~ arm * session"
+random = "(1 | id)"
+
+[[mixed_model]]
+name = "signature_lmm"
+outcome = "signature_pain"
+formula = "~ arm * session"
+random = "(1 | id)"
+
 [[mediation]]
 name = "arm_signature_pain"
 x = "arm"
@@ -102,7 +114,7 @@ y = "pain_change"
 name = "pain_free"
 column = "pain_{}"
 rule = "<= 1"
-)",
+)TOML",
                        sessions[0], sessions[1], find_in(atlas, "_dseg.nii.gz"), find_in(atlas, "painsignature_weights"), arms[0], arms[0],
                        sessions.back());
 }
@@ -120,7 +132,7 @@ Command demo_command() {
                 app.description(
                     "Simulates the `demo` study into OUT/fmriprep, writes OUT/study.toml, runs the participant level "
                     "(denoised atlas time series, connectivity, default-mode connectivity, QC, pain-signature responses "
-                    "of the heat runs) and the group level (group models with permutation p, mediation with a BCa "
+                    "of the heat runs) and the group level (group models with permutation p, linear mixed models over sessions, mediation with a BCa "
                     "bootstrap) into OUT/algia, writes the HTML reports, and prints what it found beside what was planted.");
                 app.add_option("--out,-o", o->out, "Output folder (new or empty)")->capture_default_str();
                 app.add_option("--seed", o->seed, "Random seed (same seed, same bytes)")->capture_default_str();
@@ -188,6 +200,16 @@ Command demo_command() {
                         std::printf("  %-18s %9.3f  [%8.3f, %8.3f] %8.4f   %s\n", summary.cell(r, 0).c_str(), std::stod(summary.cell(r, 1)),
                                     std::stod(summary.cell(r, 2)), std::stod(summary.cell(r, 3)), std::stod(summary.cell(r, 4)),
                                     summary.cell(r, 5).c_str());
+                    // Mixed models: the arm x session interaction (the planted arm's extra change).
+                    const auto mixed = io::read_table((results / "group" / "mixed_models.tsv").string());
+                    std::printf("\n  mixed models (REML, Satterthwaite df), arm x session:\n");
+                    for (std::size_t r = 0; r < mixed.rows(); ++r) {
+                        const std::string term = mixed.cell(r, mixed.index("term"));
+                        if (term.find(':') == std::string::npos) continue;
+                        std::printf("  %-18s %9.3f  [%8.3f, %8.3f] %8.4f   %s\n", mixed.cell(r, 0).c_str(), std::stod(mixed.cell(r, mixed.index("estimate"))),
+                                    std::stod(mixed.cell(r, mixed.index("ci_low"))), std::stod(mixed.cell(r, mixed.index("ci_high"))),
+                                    std::stod(mixed.cell(r, mixed.index("p"))), term.c_str());
+                    }
                     const auto resp = io::read_table((results / "group" / "responders-pain_free.tsv").string());
                     std::printf("\n  pain-free (pain <= 1) at %s:\n", truth["sessions"].back().get<std::string>().c_str());
                     for (std::size_t r = 0; r < resp.rows(); ++r)

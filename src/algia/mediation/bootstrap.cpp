@@ -87,24 +87,26 @@ double quantile_sorted(const std::vector<double>& sorted, double q, Quantile rul
 
 namespace {
 
+// A value beyond which (below on the low end, above on the high end) the `need` most extreme values
+// of v are expected to lie, with room to spare: from a normal distribution with v's mean and SD at a
+// level a few SDs of the count past need/n (the Abramowitz-Stegun 26.2.23 approximation of the
+// normal quantile is enough: the threshold only has to be far enough out, which the caller checks).
+double normal_threshold(std::size_t n, std::size_t need, bool low_end, double mean, double sd, double widen) {
+    const double want = widen * (double(need) + 4 * std::sqrt(double(need)) + 8);
+    const double p = std::min(0.5, want / double(n));
+    const double t = std::sqrt(-2 * std::log(p));
+    const double z = t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
+    return low_end ? mean - z * sd : mean + z * sd;
+}
+
 // Order statistics lo and lo + 1 (0-based, ascending) of v near one end of the distribution, when
-// they are among the `need` most extreme values on that end: a threshold is taken from a fixed
-// subsample (every 8th value) far enough out that, almost always, at least `need` values lie beyond
-// it; one branch-free pass gathers those values and a selection among them gives the exact order
-// statistics. Returns false (v untouched) when the threshold was not far enough out.
-bool order_stats_at_end(const std::vector<double>& v, std::size_t lo, bool interpolate, bool low_end,
+// they are among the `need` most extreme values on that end and at least `need` values lie beyond
+// the threshold t: one branch-free pass gathers the values beyond t and a selection among them
+// gives the exact order statistics. Returns false when fewer than `need` values lie beyond t.
+bool order_stats_beyond(std::span<const double> v, double t, std::size_t lo, bool interpolate, bool low_end,
                         std::size_t need, double& at, double& next) {
-    constexpr std::size_t stride = 8;
     const std::size_t n = v.size();
-    thread_local std::vector<double> sub, buf;
-    sub.clear();
-    for (std::size_t i = 0; i < n; i += stride) sub.push_back(v[i]);
-    const std::size_t m = sub.size();
-    const double expect = double(need) / double(stride);
-    const std::size_t j = std::min(m - 1, static_cast<std::size_t>(expect + 3 * std::sqrt(expect) + 2));
-    const std::size_t pick = low_end ? j : m - 1 - j;
-    std::nth_element(sub.begin(), sub.begin() + std::ptrdiff_t(pick), sub.end());
-    const double t = sub[pick];
+    thread_local std::vector<double> buf;
     buf.resize(n);
     std::size_t c = 0;
     if (low_end)
@@ -121,10 +123,11 @@ bool order_stats_at_end(const std::vector<double>& v, std::size_t lo, bool inter
     return true;
 }
 
-// Quantile of unsorted values by selection (the values may be reordered): equals quantile_sorted
-// of the sorted values. Bootstrap intervals need order statistics near the ends: those are found
-// among a few gathered extreme values; other levels use nth_element on all values.
-double quantile_select(std::vector<double>& v, double q, Quantile rule) {
+// Quantile of unsorted values by selection: equals quantile_sorted of the sorted values. Bootstrap
+// intervals need order statistics near the ends: those are found among the few values gathered
+// beyond a threshold placed from the values' mean and SD (widened once if too few lie beyond it);
+// other levels, and distributions the threshold misjudges twice, use nth_element on a copy.
+double quantile_select(std::span<const double> v, double q, Quantile rule, double mean, double sd) {
     if (v.empty() || std::isnan(q)) return std::nan("");
     q = std::clamp(q, 0.0, 1.0);
     const std::size_t n = v.size();
@@ -138,30 +141,46 @@ double quantile_select(std::vector<double>& v, double q, Quantile rule) {
     const bool low_end = lo <= from_top;
     // How many of the most extreme values on that end hold both order statistics.
     const std::size_t need = low_end ? lo + (interpolate ? 2 : 1) : n - lo;
-    if (n >= 256 && need * 16 <= n && order_stats_at_end(v, lo, interpolate, low_end, need, at, next)) {
+    const auto beyond = [&](double widen) {
+        const double t = normal_threshold(n, need, low_end, mean, sd, widen);
+        return order_stats_beyond(v, t, lo, interpolate, low_end, need, at, next);
+    };
+    if (n >= 256 && need * 8 <= n && std::isfinite(mean) && sd > 0 && (beyond(1) || beyond(3))) {
         // found among the extremes
     } else {
-        std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(lo), v.end());
-        at = v[lo];
-        next = interpolate ? *std::min_element(v.begin() + std::ptrdiff_t(lo) + 1, v.end()) : at;
+        thread_local std::vector<double> copy;
+        copy.assign(v.begin(), v.end());
+        std::nth_element(copy.begin(), copy.begin() + std::ptrdiff_t(lo), copy.end());
+        at = copy[lo];
+        next = interpolate ? *std::min_element(copy.begin() + std::ptrdiff_t(lo) + 1, copy.end()) : at;
     }
     return interpolate ? at + (h - double(lo)) * (next - at) : at;
 }
 
 }  // namespace
 
-Interval bootstrap_interval(std::vector<double> boot, double estimate, const Eigen::VectorXd& jackknife,
+Interval bootstrap_interval(std::span<const double> all, double estimate, const Eigen::VectorXd& jackknife,
                             CiMethod method, double alpha) {
     Interval out{std::nan(""), std::nan(""), std::nan("")};
-    boot.erase(std::remove_if(boot.begin(), boot.end(), [](double v) { return !std::isfinite(v); }), boot.end());
-    if (boot.empty() || !std::isfinite(estimate)) return out;
-    const double B = double(boot.size());
-    double below_estimate = 0, below_zero = 0, above_zero = 0;
-    for (double v : boot) {
-        below_estimate += v < estimate;
-        below_zero += v < 0;
-        above_zero += v > 0;
+    if (!std::isfinite(estimate)) return out;
+    // One pass: counts on each side of the estimate and of 0, and whether any value is not finite
+    // (then only the finite ones are used, from a copy).
+    std::span<const double> boot = all;
+    thread_local std::vector<double> kept;
+    if (!Eigen::Map<const Eigen::ArrayXd>(all.data(), Eigen::Index(all.size())).allFinite()) {
+        kept.clear();
+        for (double v : all)
+            if (std::isfinite(v)) kept.push_back(v);
+        boot = kept;
     }
+    if (boot.empty()) return out;
+    // Counts as integers and sums through Eigen: both vectorize (a double accumulator in a plain
+    // loop is one long chain of dependent additions).
+    const Eigen::Map<const Eigen::ArrayXd> b(boot.data(), Eigen::Index(boot.size()));
+    const double below_estimate = double((b < estimate).count());
+    const double below_zero = double((b < 0).count()), above_zero = double((b > 0).count());
+    const double B = double(boot.size());
+    const double mean = b.mean(), sd = std::sqrt(std::max(0.0, (b - mean).square().sum() / B));
     double z0 = 0, a = 0;
     if (method != CiMethod::percentile) {
         // Bias: share strictly below the estimate; kept off 0 and 1 so z0 stays finite when every
@@ -179,8 +198,8 @@ Interval bootstrap_interval(std::vector<double> boot, double estimate, const Eig
         cached_alpha = alpha;
     }
     const bool plain = method == CiMethod::percentile;
-    out.low = quantile_select(boot, plain ? plo : level(method, z0, a, zlo), rule);
-    out.high = quantile_select(boot, plain ? phi : level(method, z0, a, zhi), rule);
+    out.low = quantile_select(boot, plain ? plo : level(method, z0, a, zlo), rule, mean, sd);
+    out.high = quantile_select(boot, plain ? phi : level(method, z0, a, zhi), rule, mean, sd);
     if (method == CiMethod::percentile) {
         const double le = B - above_zero, ge = B - below_zero;
         out.p = std::clamp(2 * std::min(le, ge) / B, 1 / B, 1.0);
@@ -261,7 +280,7 @@ BootstrapResult bootstrap(const Model& model, const BootstrapOptions& options, c
         out.boot_mean(qi) = values.empty() ? std::nan("") : mean;
         out.boot_se(qi) = values.size() > 1 ? std::sqrt(ss / double(values.size() - 1)) : std::nan("");
         const Eigen::VectorXd jq = options.ci == CiMethod::bca ? Eigen::VectorXd(jack.col(qi)) : Eigen::VectorXd();
-        out.intervals.push_back(bootstrap_interval(std::move(values), out.fit.estimate(qi), jq, options.ci, options.alpha));
+        out.intervals.push_back(bootstrap_interval(values, out.fit.estimate(qi), jq, options.ci, options.alpha));
     }
     return out;
 }

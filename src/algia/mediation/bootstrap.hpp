@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <string>
+#include <span>
 #include <vector>
 
 #include <Eigen/Core>
@@ -42,9 +43,10 @@ struct Interval {
     double low = 0, high = 0, p = 0;
 };
 
-// The interval and p-value of one statistic. `boot` holds the finite bootstrap values (any order);
-// `jackknife` the leave-one-out values (BCa only).
-Interval bootstrap_interval(std::vector<double> boot, double estimate, const Eigen::VectorXd& jackknife,
+// The interval and p-value of one statistic. `boot` holds the bootstrap values (any order; values
+// that are not finite, from resamples with a singular design, are left out); `jackknife` the
+// leave-one-out values (BCa only). `boot` is only read.
+Interval bootstrap_interval(std::span<const double> boot, double estimate, const Eigen::VectorXd& jackknife,
                             CiMethod method, double alpha);
 
 // Resample r's row indices: n draws from the stream (seed, r).

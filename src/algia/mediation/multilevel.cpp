@@ -220,10 +220,9 @@ MultilevelResult multilevel_mediation(const Data& data, const std::vector<std::s
     out.resamples = int(B);
     out.boot_se.resize(5);
     for (Eigen::Index p = 0; p < 5; ++p) {
-        std::vector<double> v(samples.col(p).data(), samples.col(p).data() + samples.rows());
         const double m = samples.col(p).mean();
         out.boot_se(p) = std::sqrt((samples.col(p).array() - m).square().sum() / double(B > 1 ? B - 1 : 1));
-        out.intervals.push_back(bootstrap_interval(std::move(v), out.estimate(p), Eigen::VectorXd(jack.col(p)), options.ci, options.alpha));
+        out.intervals.push_back(bootstrap_interval(std::span<const double>(samples.col(p).data(), std::size_t(samples.rows())), out.estimate(p), Eigen::VectorXd(jack.col(p)), options.ci, options.alpha));
     }
     return out;
 }

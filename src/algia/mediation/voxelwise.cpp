@@ -2,15 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <type_traits>
 
 #include <Eigen/Cholesky>
 #include <boost/math/distributions/normal.hpp>
-#include <boost/math/distributions/students_t.hpp>
 #include <fmt/format.h>
 
 #include "algia/core/error.hpp"
 #include "algia/core/parallel.hpp"
+#include "algia/stats/t_dist.hpp"
 
 namespace algia::mediation {
 
@@ -211,6 +212,18 @@ void evaluate(const WeightSet& ws, Eigen::Index r0, Eigen::Index r1,
     }
 }
 
+// A block of centred voxel columns with their squares, and single-precision copies of both when
+// resamples run in single precision.
+struct Columns {
+    Eigen::MatrixXd V, V2;
+    Eigen::MatrixXf Vf, V2f;
+    void set(const Eigen::Ref<const Eigen::MatrixXd>& columns, bool single) {
+        V = columns;
+        V2 = V.array().square();
+        if (single) Vf = V.cast<float>(), V2f = V2.cast<float>();
+    }
+};
+
 }  // namespace
 
 VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOptions& options, const Context& ctx) {
@@ -241,11 +254,18 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
     D.col(0).setOnes();
     D.rightCols(q - 1) = data.covariates;
     // Centred on full-sample means (the design has a constant, so no path changes): the residual
-    // products then do not cancel, which single-precision resamples need.
-    const Eigen::MatrixXd I = data.images.rowwise() - data.images.colwise().mean();
+    // products then do not cancel, which single-precision resamples need. In parallel blocks of
+    // voxels: writing a fresh matrix of every voxel is mostly page faults, which then overlap. The
+    // squares and single-precision copies are made per block where they are used (Columns).
+    const Eigen::Index grain = 256;
+    Eigen::MatrixXd I(n, V);
+    parallel_for(ctx, static_cast<std::size_t>(V), grain, [&](std::size_t v0, std::size_t v1) {
+        const Eigen::Index j0 = Eigen::Index(v0), nv = Eigen::Index(v1 - v0);
+        const auto block = data.images.middleCols(j0, nv);
+        I.middleCols(j0, nv) = block.rowwise() - block.colwise().mean();
+    });
     s1.array() -= s1.mean();
     s2.array() -= s2.mean();
-    const Eigen::MatrixXd V2 = I.array().square();
 
     VoxelwiseResult out;
     out.effect = Eigen::MatrixXd::Constant(V, 5, NAN);
@@ -262,17 +282,14 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
     const WeightSet ones = make_weights(Eigen::MatrixXd::Ones(1, n), D, s1, s2);
     // Double-precision policy: Boost's default promotes to long double, several times slower here.
     using Policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
-    using StudentT = boost::math::students_t_distribution<double, Policy>;
-    const StudentT ta(out.df_a), tb(out.df_b);
+    const stats::TwoSidedT ta(out.df_a), tb(out.df_b);
     const boost::math::normal_distribution<double, Policy> z;
-    const auto two_sided_t = [](const StudentT& dist, double t) {
-        return std::isfinite(t) ? 2 * boost::math::cdf(boost::math::complement(dist, std::fabs(t))) : NAN;
-    };
-    const Eigen::Index grain = 256;
+    const auto two_sided_t = [](const stats::TwoSidedT& p, double t) { return std::isfinite(t) ? p(t) : NAN; };
     parallel_for(ctx, static_cast<std::size_t>(V), grain, [&](std::size_t v0, std::size_t v1) {
         const Eigen::Index j0 = Eigen::Index(v0), nv = Eigen::Index(v1 - v0);
-        evaluate<double>(ones, 0, 1, I.middleCols(j0, nv), V2.middleCols(j0, nv), I.middleCols(j0, nv),
-                         V2.middleCols(j0, nv), data.role,
+        thread_local Columns c;
+        c.set(I.middleCols(j0, nv), false);
+        evaluate<double>(ones, 0, 1, c.V, c.V2, c.V, c.V2, data.role,
                  [&](Eigen::Index, const Eigen::ArrayXd& vv, const Eigen::ArrayXd& pv1, const Eigen::ArrayXd& pv2) {
                    for (Eigen::Index j = 0; j < nv; ++j) {
                      const Six s = assemble(data.role, vv(j), pv1(j), pv2(j), ones.S(0, 0), ones.S(0, 1), ones.S(0, 2));
@@ -305,18 +322,17 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
         for (std::size_t i : resample_rows(options.seed, std::uint64_t(r), std::size_t(n))) weights(r, Eigen::Index(i)) += 1;
     WeightSet boot = make_weights(weights, D, s1, s2);
     const bool single = options.single_precision;
-    Eigen::MatrixXf If, V2f;
     if (single) {
         boot.Af = boot.A.cast<float>();
         boot.Wf = boot.W.cast<float>();
-        If = I.cast<float>();
-        V2f = V2.cast<float>();
     }
     WeightSet jack;
     if (options.ci == CiMethod::bca) jack = make_weights(Eigen::MatrixXd::Ones(n, n) - Eigen::MatrixXd::Identity(n, n), D, s1, s2);
 
     parallel_for(ctx, static_cast<std::size_t>(V), grain, [&](std::size_t v0, std::size_t v1) {
         const Eigen::Index j0 = Eigen::Index(v0), nv = Eigen::Index(v1 - v0);
+        thread_local Columns c;
+        c.set(I.middleCols(j0, nv), single);
         // ab per voxel and resample (voxel-major while computing, resample-major for the summaries).
         const auto store = [&](Eigen::MatrixXd& dst, Eigen::Index first) {
             return [&dst, &boot, first, role = data.role](Eigen::Index r, const Eigen::ArrayXd& vv,
@@ -327,8 +343,7 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
         Eigen::MatrixXd jk;
         if (options.ci == CiMethod::bca) {
             Eigen::MatrixXd jkT(nv, n);
-            evaluate<double>(jack, 0, n, I.middleCols(j0, nv), V2.middleCols(j0, nv), I.middleCols(j0, nv),
-                             V2.middleCols(j0, nv), data.role,
+            evaluate<double>(jack, 0, n, c.V, c.V2, c.V, c.V2, data.role,
                      [&](Eigen::Index r, const Eigen::ArrayXd& vv, const Eigen::ArrayXd& v1, const Eigen::ArrayXd& v2) {
                          jkT.col(r) = ab_of(data.role, vv, v1, v2, jack.S(r, 0), jack.S(r, 1), jack.S(r, 2)).matrix();
                      });
@@ -337,19 +352,23 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
         thread_local Eigen::MatrixXd samples, samplesT;
         samplesT.resize(nv, B0);
         if (single)
-            evaluate<float>(boot, 0, B0, If.middleCols(j0, nv), V2f.middleCols(j0, nv), I.middleCols(j0, nv),
-                            V2.middleCols(j0, nv), data.role, store(samplesT, 0));
+            evaluate<float>(boot, 0, B0, c.Vf, c.V2f, c.V, c.V2, data.role, store(samplesT, 0));
         else
-            evaluate<double>(boot, 0, B0, I.middleCols(j0, nv), V2.middleCols(j0, nv), I.middleCols(j0, nv),
-                             V2.middleCols(j0, nv), data.role, store(samplesT, 0));
+            evaluate<double>(boot, 0, B0, c.V, c.V2, c.V, c.V2, data.role, store(samplesT, 0));
         samples.resize(B, nv);
-        samples.topRows(B0) = samplesT.transpose();
+        // Transposed in tiles (a plain transpose of the whole block strides through memory).
+        constexpr Eigen::Index tile = 32;
+        for (Eigen::Index c0 = 0; c0 < nv; c0 += tile)
+            for (Eigen::Index r0 = 0; r0 < B0; r0 += tile) {
+                const Eigen::Index nc = std::min(tile, nv - c0), nr = std::min<Eigen::Index>(tile, B0 - r0);
+                samples.block(r0, c0, nr, nc) = samplesT.block(c0, r0, nc, nr).transpose();
+            }
         std::vector<Eigen::Index> more;
         const auto summarize = [&](Eigen::Index j, int count) {
             const Eigen::Index v = j0 + j;
-            std::vector<double> values(samples.col(j).data(), samples.col(j).data() + count);
+            const std::span<const double> values(samples.col(j).data(), std::size_t(count));
             const Eigen::VectorXd jv = jk.size() ? Eigen::VectorXd(jk.col(j)) : Eigen::VectorXd();
-            const Interval in = bootstrap_interval(std::move(values), out.effect(v, 4), jv, options.ci, options.alpha);
+            const Interval in = bootstrap_interval(values, out.effect(v, 4), jv, options.ci, options.alpha);
             out.ab_p(v) = in.p;
             out.ab_ci_low(v) = in.low;
             out.ab_ci_high(v) = in.high;
@@ -362,19 +381,14 @@ VoxelwiseResult voxelwise_mediation(const VoxelwiseData& data, const VoxelwiseOp
         if (more.empty()) return;
         const Eigen::Index m = Eigen::Index(more.size());
         Eigen::MatrixXd restT(m, B - B0);
-        const auto gather = [&](const auto& from, const auto& from2, auto& to, auto& to2) {
-            to.resize(n, m), to2.resize(n, m);
-            for (Eigen::Index k = 0; k < m; ++k) to.col(k) = from.col(j0 + more[k]), to2.col(k) = from2.col(j0 + more[k]);
-        };
-        Eigen::MatrixXd Vm, V2m;
-        gather(I, V2, Vm, V2m);
-        if (single) {
-            Eigen::MatrixXf Vmf, V2mf;
-            gather(If, V2f, Vmf, V2mf);
-            evaluate<float>(boot, B0, B, Vmf, V2mf, Vm, V2m, data.role, store(restT, B0));
-        } else {
-            evaluate<double>(boot, B0, B, Vm, V2m, Vm, V2m, data.role, store(restT, B0));
-        }
+        Eigen::MatrixXd Vm(n, m);
+        for (Eigen::Index k = 0; k < m; ++k) Vm.col(k) = I.col(j0 + more[k]);
+        Columns cm;
+        cm.set(Vm, single);
+        if (single)
+            evaluate<float>(boot, B0, B, cm.Vf, cm.V2f, cm.V, cm.V2, data.role, store(restT, B0));
+        else
+            evaluate<double>(boot, B0, B, cm.V, cm.V2, cm.V, cm.V2, data.role, store(restT, B0));
         for (Eigen::Index k = 0; k < m; ++k) samples.col(more[k]).segment(B0, B - B0) = restT.row(k).transpose();
         for (Eigen::Index k = 0; k < m; ++k) summarize(more[k], B);
     });

@@ -151,7 +151,7 @@ Config parse_config(const std::string& text, const std::string& origin_name, con
     const Reader r(origin_name, base_dir);
     Config c;
     c.file = origin_name;
-    r.only(root, "top level", {"study", "columns", "runs", "denoise", "atlas", "connectivity", "seed", "glm", "signatures", "group", "model", "mediation", "responders"});
+    r.only(root, "top level", {"study", "columns", "runs", "denoise", "atlas", "connectivity", "seed", "glm", "signatures", "group", "model", "mixed_model", "mediation", "responders"});
     if (const auto* t = r.table(root, "study")) {
         r.only(*t, "study", {"name", "participants", "space", "sessions"});
         r.strings(*t, "sessions", c.sessions);
@@ -294,6 +294,36 @@ Config parse_config(const std::string& text, const std::string& origin_name, con
         if (m.outcome.empty()) r.fail(t, fmt::format("model '{}' needs an outcome column", m.name), "add outcome = \"dmn_within_pre\" (see algia config --example)");
         c.models.push_back(std::move(m));
     });
+    r.each(root, "mixed_model", [&](const toml::table& t) {
+        MixedModel m;
+        r.only(t, "[mixed_model]", {"name", "outcome", "formula", "random", "emmeans", "reml"});
+        r.string(t, "name", m.name);
+        r.string(t, "outcome", m.outcome);
+        r.string(t, "formula", m.formula);
+        r.string(t, "random", m.random);
+        r.strings(t, "emmeans", m.emmeans);
+        r.boolean(t, "reml", m.reml);
+        m.origin = r.at(t);
+        unique(t, m.name, "mixed model");
+        if (m.name.find_first_of("/\\ \t") != std::string::npos)
+            r.fail(t, fmt::format("mixed model name '{}' becomes a file name", m.name), "use letters, digits, '_' or '-'");
+        if (m.outcome.empty())
+            r.fail(t, fmt::format("mixed model '{}' needs an outcome", m.name),
+                   "add outcome = \"signature_pain\" (a measure or participants column family without the _<session> suffix)");
+        const auto tilde = m.formula.find('~');
+        if (tilde == std::string::npos || m.formula.substr(0, tilde).find_first_not_of(" \t") != std::string::npos)
+            r.fail(*t.get("formula"), fmt::format("mixed model '{}': formula '{}' must be the right-hand side only", m.name, m.formula),
+                   "e.g. formula = \"~ arm * session + age\" (the outcome is given by outcome =)");
+        if (m.formula.find('|') != std::string::npos)
+            r.fail(*t.get("formula"), fmt::format("mixed model '{}': the random effects go in random =, not in formula", m.name),
+                   "e.g. random = \"(1 | id)\" or \"(session | id)\"");
+        const auto a = m.random.find('('), bar = m.random.find('|'), b = m.random.rfind(')');
+        if (a == std::string::npos || bar == std::string::npos || b == std::string::npos || !(a < bar && bar < b))
+            r.fail(t.get("random") ? *t.get("random") : static_cast<const toml::node&>(t),
+                   fmt::format("mixed model '{}': random = '{}' is not an lme4 random-effects term", m.name, m.random),
+                   "e.g. random = \"(1 | id)\" (random intercept per participant) or \"(1 + visit | id)\" (and a random slope over the visit number)");
+        c.mixed_models.push_back(std::move(m));
+    });
     r.each(root, "mediation", [&](const toml::table& t) {
         MediationModel m;
         r.only(t, "[mediation]", {"name", "x", "m", "y", "covariates", "serial"});
@@ -365,6 +395,9 @@ std::string canonical_json(const Config& c) {
                 {"single_trial", c.single_trial}, {"scrub_fd", opt(c.glm_scrub_fd)}};
     j["group"] = {{"permutations", c.permutations}, {"bootstrap", c.bootstrap}, {"seed", c.seed}};
     for (const auto& m : c.models) j["model"].push_back({{"name", m.name}, {"outcome", m.outcome}, {"formula", m.formula}, {"contrast", m.contrast}});
+    for (const auto& m : c.mixed_models)
+        j["mixed_model"].push_back({{"name", m.name}, {"outcome", m.outcome}, {"formula", m.formula}, {"random", m.random},
+                                    {"emmeans", m.emmeans}, {"reml", m.reml}});
     for (const auto& m : c.mediation)
         j["mediation"].push_back({{"name", m.name}, {"x", m.x}, {"m", m.m}, {"y", m.y}, {"covariates", m.covariates}, {"serial", m.serial}});
     for (const auto& m : c.responders) j["responders"].push_back({{"name", m.name}, {"column", m.column}, {"rule", m.rule}});
@@ -372,7 +405,7 @@ std::string canonical_json(const Config& c) {
 }
 
 std::string example_config() {
-    return R"(# algia study configuration (TOML). Paths are relative to this file's folder.
+    return R"EX(# algia study configuration (TOML). Paths are relative to this file's folder.
 # Check it with: algia config --check study.toml
 
 [study]
@@ -445,6 +478,20 @@ outcome = "signature_pain_change"
 formula = "~ arm"
 contrast = "arm[T.treatment]"
 
+# Linear mixed models over sessions (as algia trial lmm: lme4 + lmerTest, Satterthwaite df): the
+# group table reshaped to one row per participant x session; outcome is a measure or participants
+# column family without the _<session> suffix (signature_pain -> signature_pain_pre, _post);
+# session is categorical in [study] sessions order (the first session is the reference); arm and
+# covariates come from the participants table; id is the participant. Participants missing a
+# session keep their other sessions.
+[[mixed_model]]
+name = "signature_lmm"
+outcome = "signature_pain"
+formula = "~ arm * session + age"
+random = "(1 | id)"                 # lme4 syntax: (1 | id), (1 + visit | id): visit = 0, 1, ... (the session number)
+emmeans = ["arm:session"]           # marginal means and arm contrasts per session (default)
+reml = true                         # false = maximum likelihood
+
 [[mediation]]
 name = "arm_signature_pain"
 x = "arm"                           # a two-level column is coded 0/1 (first level in sorted order = 0)
@@ -455,7 +502,7 @@ y = "pain_change"
 name = "pain_free"
 column = "pain_post"
 rule = "<= 1"
-)";
+)EX";
 }
 
 }  // namespace algia::pipeline

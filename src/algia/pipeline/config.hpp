@@ -27,6 +27,16 @@ struct GroupModel {
     Origin origin;
 };
 
+// A linear mixed model over sessions ([[mixed_model]]): the group table reshaped to one row per
+// participant x session (outcome_<ses> columns -> outcome, session categorical in the configured
+// order, the first session the reference), fitted as `algia trial lmm` (lme4 + lmerTest).
+struct MixedModel {
+    std::string name, outcome, formula = "~ arm * session", random = "(1 | id)";
+    std::vector<std::string> emmeans;  // marginal-means specs; default: arm:session (or session)
+    bool reml = true;
+    Origin origin;
+};
+
 struct MediationModel {
     std::string name, x, y;
     std::vector<std::string> m, covariates;
@@ -87,6 +97,7 @@ struct Config {
     int permutations = 1000, bootstrap = 5000;
     std::uint64_t seed = 0;
     std::vector<GroupModel> models;
+    std::vector<MixedModel> mixed_models;
     std::vector<MediationModel> mediation;
     std::vector<ResponderRule> responders;
     // A hash of the normalised configuration (for GeneratedBy and resumption).

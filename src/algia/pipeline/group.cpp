@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include <boost/math/distributions/students_t.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -21,6 +22,8 @@
 #include "algia/pipeline/participant.hpp"
 #include "algia/stats/design.hpp"
 #include "algia/stats/glm.hpp"
+#include "algia/trial/lmm.hpp"
+#include "algia/trial/lmm_tables.hpp"
 #include "algia/trial/proportions.hpp"
 
 namespace algia::pipeline {
@@ -272,6 +275,120 @@ void group_maps(const Config& config, const Layout& layout, const std::vector<st
     }
 }
 
+// Session level labels of the long table: the ses- labels when they sort in the configured order
+// (design.hpp and lmm code text factors in sorted order, the first the reference), otherwise
+// prefixed with their position ("1_pre", "2_post") so that the first session stays the reference.
+std::vector<std::string> session_levels(const std::vector<std::string>& sessions) {
+    if (std::is_sorted(sessions.begin(), sessions.end())) return sessions;
+    const int width = int(std::to_string(sessions.size()).size());
+    std::vector<std::string> out;
+    for (std::size_t k = 0; k < sessions.size(); ++k) out.push_back(fmt::format("{:0{}}_{}", k + 1, width, sessions[k]));
+    return out;
+}
+
+// Identifier-like words of a formula (candidate column names).
+std::set<std::string> formula_words(const std::string& f) {
+    std::set<std::string> out;
+    std::string cur;
+    for (char ch : f + " ") {
+        if (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.') {
+            cur += ch;
+        } else {
+            if (!cur.empty()) out.insert(cur);
+            cur.clear();
+        }
+    }
+    return out;
+}
+
+// The long table of one [[mixed_model]]: one row per participant x session with id, session, visit
+// (when the formula names it: the session's position as a number), the outcome (outcome_<ses> of
+// the group table, n/a when missing) and the participants columns and measures the formula names.
+io::Table mixed_long_table(const MixedModel& m, const io::Table& wide, const std::vector<std::string>& labels,
+                           const std::vector<std::string>& sessions, const io::Table& participants, const std::string& group_table) {
+    if (sessions.size() < 2 || sessions[0].empty())
+        throw Error(Kind::invalid_input, "a mixed model over sessions needs two or more sessions (ses- labels)")
+            .hint("use a [[model]] for a single-session study");
+    std::vector<std::string> outcome_cols;
+    bool any = false;
+    for (const auto& ses : sessions) {
+        outcome_cols.push_back(m.outcome + "_" + ses);
+        any = any || wide.has(outcome_cols.back());
+    }
+    if (!any) {
+        std::set<std::string> families;
+        for (const auto& c : wide.columns())
+            for (const auto& ses : sessions) {
+                const std::string suffix = "_" + ses;
+                if (c.size() > suffix.size() && c.compare(c.size() - suffix.size(), suffix.size(), suffix) == 0)
+                    families.insert(c.substr(0, c.size() - suffix.size()));
+            }
+        // The closest family names first (edit distance).
+        const auto distance = [](const std::string& a, const std::string& b) {
+            std::vector<std::size_t> d(b.size() + 1);
+            for (std::size_t j = 0; j <= b.size(); ++j) d[j] = j;
+            for (std::size_t i = 1; i <= a.size(); ++i) {
+                std::size_t diag = d[0];
+                d[0] = i;
+                for (std::size_t j = 1; j <= b.size(); ++j) {
+                    const std::size_t up = d[j];
+                    d[j] = std::min({d[j] + 1, d[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+                    diag = up;
+                }
+            }
+            return d[b.size()];
+        };
+        std::vector<std::string> near(families.begin(), families.end());
+        std::stable_sort(near.begin(), near.end(),
+                         [&](const std::string& a, const std::string& b) { return distance(m.outcome, a) < distance(m.outcome, b); });
+        if (near.size() > 8) near.resize(8);
+        throw Error(Kind::invalid_input, fmt::format("outcome '{}': {} has no column {} for any session", m.outcome, group_table,
+                                                     fmt::join(outcome_cols, " / ")))
+            .hint(fmt::format("outcome is a column family without the _<session> suffix ({} families; the closest: {})", families.size(),
+                              fmt::join(near, ", ")));
+    }
+    const auto words = formula_words(m.formula + " " + m.random);
+    // visit: the session's position (0, 1, ...) as a number, for time trends and random slopes.
+    const bool visit = words.count("visit") && !participants.has("visit") && !wide.has("visit");
+    const std::set<std::string> reserved = {"id", "session", m.outcome};
+    std::vector<std::string> covs;
+    for (const auto& w : words) {
+        if (reserved.count(w) || (visit && w == "visit")) continue;
+        if (participants.has(w)) covs.push_back(w);
+        else if (wide.has(w)) covs.push_back(w);  // a participant-level measure used as a covariate (e.g. dmn_within_pre)
+        else if (!(std::isdigit(static_cast<unsigned char>(w[0])) || w[0] == '.') && w != "C")
+            throw Error(Kind::invalid_input, fmt::format("'{}' (in formula = '{}' / random = '{}') is neither a participants column nor a "
+                                                         "measure of {}", w, m.formula, m.random, group_table))
+                .hint("the long table has id, session (categorical), visit (the session's position 0, 1, ... as a number) and the "
+                      "outcome; other variables come from the participants table (e.g. arm, age)");
+    }
+    for (const auto& name : {std::string("session"), m.outcome})
+        if (participants.has(name))
+            throw Error(Kind::invalid_input, fmt::format("the participants table has a column '{}', which the long table of the mixed model needs for itself", name))
+                .hint("rename that column");
+    std::vector<std::string> cols = {"id", "session"};
+    if (visit) cols.push_back("visit");
+    cols.insert(cols.end(), covs.begin(), covs.end());
+    cols.push_back(m.outcome);
+    io::Table out(cols);
+    out.set_source(fmt::format("the long table of mixed model '{}'", m.name));
+    const auto levels = session_levels(sessions);
+    std::vector<std::vector<std::string>> cov_cells;
+    for (const auto& c : covs) cov_cells.push_back(wide.strings(c));
+    std::vector<std::string> outcome_cells_empty(labels.size(), "n/a");
+    std::vector<std::vector<std::string>> ys;
+    for (const auto& c : outcome_cols) ys.push_back(wide.has(c) ? wide.strings(c) : outcome_cells_empty);
+    for (std::size_t r = 0; r < labels.size(); ++r)
+        for (std::size_t s = 0; s < sessions.size(); ++s) {
+            std::vector<std::string> row = {labels[r], levels[s]};
+            if (visit) row.push_back(std::to_string(s));
+            for (const auto& cc : cov_cells) row.push_back(cc[r]);
+            row.push_back(ys[s][r].empty() ? "n/a" : ys[s][r]);
+            out.add_row(std::move(row));
+        }
+    return out;
+}
+
 }  // namespace
 
 void run_group(const Config& config, const Layout& layout, const std::string& output_dir, const Context& ctx) {
@@ -454,6 +571,72 @@ void run_group(const Config& config, const Layout& layout, const std::string& ou
         });
     }
     io::write_table((gdir / "models.tsv").string(), models);
+
+    // Mixed models over sessions: the long table, the fit as algia trial lmm, and tidy tables of all.
+    if (!config.mixed_models.empty()) {
+        io::Table fixed({"model", "outcome", "term", "estimate", "se", "df", "t", "p", "ci_low", "ci_high"});
+        io::Table anova({"model", "outcome", "term", "sum_sq", "mean_sq", "num_df", "den_df", "F", "p"});
+        io::Table emms({"model", "outcome", "spec", "levels", "estimate", "se", "df", "t", "p"});
+        io::Table contrasts({"model", "outcome", "spec", "contrast", "at", "estimate", "se", "df", "t", "p"});
+        std::vector<std::pair<std::string, io::Table>> pending;  // written once every model has been fitted
+        for (const auto& m : config.mixed_models) {
+            with_origin(m.origin, fmt::format("mixed model '{}'", m.name), [&] {
+                const io::Table long_table = mixed_long_table(m, table, labels, layout.sessions, participants, table.source());
+                const std::string formula = m.outcome + " " + m.formula + " + " + m.random;
+                const trial::LmmFit fit = trial::fit_lmm(long_table, formula, {m.reml, &ctx});
+                std::vector<std::string> specs = m.emmeans;
+                if (specs.empty()) {
+                    const auto words = formula_words(m.formula);
+                    const bool arm = !config.arm_column.empty() && words.count(config.arm_column);
+                    if (words.count("session")) specs.push_back(arm ? config.arm_column + ":session" : "session");
+                }
+                std::vector<trial::Emmeans> ems;
+                for (const auto& spec : specs) ems.push_back(trial::emmeans(fit, spec));
+                std::vector<trial::FTestResult> f;
+                try {
+                    f = trial::anova_type3(fit);
+                } catch (const Error& e) {
+                    if (e.kind() != Kind::unsupported) throw;
+                }
+                const auto t = trial::lmm_tables(fit, f, ems, specs, formula, long_table.rows());
+                const std::string prefix = (gdir / ("mixed_model-" + m.name)).string();
+                pending.push_back({prefix + "_long.tsv", long_table});
+                pending.push_back({prefix + "_fixed.tsv", t.fixed});
+                pending.push_back({prefix + "_anova.tsv", t.anova});
+                pending.push_back({prefix + "_random.tsv", t.random});
+                pending.push_back({prefix + "_model.tsv", t.model});
+                if (!ems.empty()) {
+                    pending.push_back({prefix + "_emmeans.tsv", t.emmeans});
+                    pending.push_back({prefix + "_contrasts.tsv", t.contrasts});
+                }
+                for (Eigen::Index j = 0; j < fit.beta.size(); ++j) {
+                    const double q = std::isfinite(fit.df[j]) && fit.df[j] > 0 ? boost::math::quantile(boost::math::students_t(fit.df[j]), 0.975) : std::nan("");
+                    const auto fmtv = [](double v) { return std::isfinite(v) ? io::format_number(v) : std::string("n/a"); };
+                    fixed.add_row({m.name, m.outcome, fit.columns[std::size_t(j)], io::format_number(fit.beta[j]), io::format_number(fit.se[j]),
+                                   fmtv(fit.df[j]), fmtv(fit.t[j]), fmtv(fit.p[j]), fmtv(fit.beta[j] - q * fit.se[j]),
+                                   fmtv(fit.beta[j] + q * fit.se[j])});
+                }
+                const auto prepend = [&](const io::Table& from, io::Table& to) {
+                    for (std::size_t r = 0; r < from.rows(); ++r) {
+                        std::vector<std::string> row = {m.name, m.outcome};
+                        for (std::size_t c = 0; c < from.cols(); ++c) row.push_back(from.cell(r, c));
+                        to.add_row(std::move(row));
+                    }
+                };
+                prepend(t.anova, anova);
+                prepend(t.emmeans, emms);
+                prepend(t.contrasts, contrasts);
+                if (fit.singular)
+                    std::fprintf(stderr, "algia group: mixed model '%s': boundary (singular) fit; see mixed_model-%s_random.tsv\n",
+                                 m.name.c_str(), m.name.c_str());
+            });
+        }
+        for (const auto& [path, t] : pending) io::write_table(path, t);
+        io::write_table((gdir / "mixed_models.tsv").string(), fixed);
+        io::write_table((gdir / "mixed_models_anova.tsv").string(), anova);
+        io::write_table((gdir / "mixed_models_emmeans.tsv").string(), emms);
+        io::write_table((gdir / "mixed_models_contrasts.tsv").string(), contrasts);
+    }
 
     // Mediation models.
     for (const auto& m : config.mediation) {

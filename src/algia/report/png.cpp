@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include <png.h>
 
@@ -64,6 +65,35 @@ std::string base64(const std::string& bytes) {
 }
 
 std::string png_data_uri(const Picture& picture) { return "data:image/png;base64," + base64(encode_png(picture)); }
+
+void draw_line(Picture& picture, double x0, double y0, double x1, double y1, Rgb colour, int thickness) {
+    int x = int(std::lround(x0)), y = int(std::lround(y0));
+    const int xe = int(std::lround(x1)), ye = int(std::lround(y1));
+    const int dx = std::abs(xe - x), dy = -std::abs(ye - y), sx = x < xe ? 1 : -1, sy = y < ye ? 1 : -1;
+    const int lo = -(std::max(1, thickness) - 1) / 2, hi = lo + std::max(1, thickness) - 1;
+    int err = dx + dy;
+    for (;;) {
+        for (int a = lo; a <= hi; ++a)
+            for (int b = lo; b <= hi; ++b) picture.put(x + a, y + b, colour);
+        if (x == xe && y == ye) break;
+        const int e2 = 2 * err;
+        if (e2 >= dy) err += dy, x += sx;
+        if (e2 <= dx) err += dx, y += sy;
+    }
+}
+
+void fill_disc(Picture& picture, double cx, double cy, double radius, Rgb colour) { draw_ring(picture, cx, cy, radius, radius, colour); }
+
+void draw_ring(Picture& picture, double cx, double cy, double radius, double width, Rgb colour) {
+    const int x0 = int(std::floor(cx - radius)), x1 = int(std::ceil(cx + radius));
+    const int y0 = int(std::floor(cy - radius)), y1 = int(std::ceil(cy + radius));
+    const double inner = std::max(0.0, radius - width);
+    for (int y = y0; y <= y1; ++y)
+        for (int x = x0; x <= x1; ++x) {
+            const double d = std::hypot(x + 0.5 - cx, y + 0.5 - cy);
+            if (d <= radius && (width >= radius || d > inner)) picture.put(x, y, colour);
+        }
+}
 
 Rgb grey(double v) {
     if (!std::isfinite(v)) return {255, 255, 255};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -11,8 +12,10 @@
 
 #include "algia/core/error.hpp"
 #include "algia/core/version.hpp"
+#include "algia/connectivity/graph.hpp"
 #include "algia/io/file.hpp"
 #include "algia/io/json.hpp"
+#include "algia/io/labels.hpp"
 #include "algia/io/nifti.hpp"
 #include "algia/io/tsv.hpp"
 #include "algia/report/png.hpp"
@@ -369,6 +372,66 @@ Eigen::MatrixXd numeric_block(const io::Table& t, std::size_t first_col) {
     return m;
 }
 
+// The default-mode subgraph of a run's correlation matrix as the participant level measures it
+// (proportional threshold `density` over the whole graph, then the Default-network nodes): nodes on
+// a circle clockwise from the top in atlas order, node area by strength, edges shaded and widened
+// by weight. Empty when the atlas names fewer than three default-mode regions.
+std::string dmn_graph_html(const io::Table& rel, double density, const std::string& anchor) {
+    const std::vector<std::string> names(rel.columns().begin() + 1, rel.columns().end());
+    std::vector<int> nodes;
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (io::is_default_mode(io::network_of(names[i]))) nodes.push_back(int(i));
+    if (nodes.size() < 3) return "";
+    const Eigen::MatrixXd R = numeric_block(rel, 1);
+    if (R.rows() != R.cols() || R.rows() != Eigen::Index(names.size())) return "";
+    const auto g = connectivity::subgraph(connectivity::make_graph(R, density), nodes);
+    const auto nm = connectivity::node_measures(g);
+    const int n = int(nodes.size()), W = 440;
+    const double c = W / 2.0, radius = W / 2.0 - 34, kPi = 3.14159265358979323846;
+    std::vector<double> px(static_cast<std::size_t>(n)), py(static_cast<std::size_t>(n));
+    for (int k = 0; k < n; ++k) {
+        const double a = -kPi / 2 + 2 * kPi * k / n;
+        px[std::size_t(k)] = c + radius * std::cos(a);
+        py[std::size_t(k)] = c + radius * std::sin(a);
+    }
+    struct Edge {
+        int i, j;
+        double w;
+    };
+    std::vector<Edge> edges;
+    double wmax = 0, wmin = std::numeric_limits<double>::infinity();
+    for (int i = 0; i < n; ++i)
+        for (int j = i + 1; j < n; ++j)
+            if (g.w(i, j) > 0) edges.push_back({i, j, g.w(i, j)}), wmax = std::max(wmax, g.w(i, j)), wmin = std::min(wmin, g.w(i, j));
+    std::stable_sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.w < b.w; });  // strongest on top
+    Picture p(W, W);
+    draw_ring(p, c, c, radius, 1, {225, 225, 225});
+    const auto mix = [](double a, double b, double t) { return std::uint8_t(std::lround(a + (b - a) * t)); };
+    for (const auto& e : edges) {
+        const double t = wmax > wmin ? 0.2 + 0.8 * (e.w - wmin) / (wmax - wmin) : 1;  // shade over the drawn edges' range
+        const Rgb col{mix(248, 150, t), mix(200, 0, t), mix(200, 24, t)};
+        draw_line(p, px[std::size_t(e.i)], py[std::size_t(e.i)], px[std::size_t(e.j)], py[std::size_t(e.j)], col, 1 + int(std::lround(2 * t)));
+    }
+    double smax = 0;
+    for (double s : nm.strength) smax = std::max(smax, s);
+    io::Table t({"node", "region", "degree", "strength"});
+    for (int k = 0; k < n; ++k) {
+        const double s = nm.strength[std::size_t(k)];
+        const double r = 4 + 10 * std::sqrt(smax > 0 ? s / smax : 0.0);
+        fill_disc(p, px[std::size_t(k)], py[std::size_t(k)], r, {31, 119, 180});
+        draw_ring(p, px[std::size_t(k)], py[std::size_t(k)], r, 1.5, {20, 40, 80});
+        t.add_row({std::to_string(k + 1), names[std::size_t(nodes[std::size_t(k)])], fmt::format("{}", nm.degree[std::size_t(k)]),
+                   fmt::format("{:.3f}", s)});
+    }
+    return "<h3 id=\"" + html_escape(anchor) + "\">Default-mode network graph</h3>" +
+           figure(img(p), fmt::format("Default-mode regions ({} nodes, numbered clockwise from the top as in the table) with the edges "
+                                      "kept by the proportional threshold of the whole graph (density {}: the strongest positive "
+                                      "correlations, as the graph measures); {} edges, shaded and widened from the weakest (r = {}) to the "
+                                      "strongest (r = {}); node area by strength within the default-mode subgraph.",
+                                      n, fmt_num(density, 2), edges.size(), fmt_num(edges.empty() ? std::nan("") : wmin, 2), fmt_num(wmax, 2))) +
+           table_html(t);
+}
+
 std::string participant_report(const fs::path& dir, const std::string& label, const io::Json& config, const Context& ctx) {
     std::string body;
     const auto done = io::read_json((dir / ("sub-" + label + "_desc-done.json")).string());
@@ -421,6 +484,10 @@ std::string participant_report(const fs::path& dir, const std::string& label, co
                 const Eigen::MatrixXd m = numeric_block(rel, 1);
                 const int sc = std::max(1, 400 / int(std::max<Eigen::Index>(1, m.rows())));
                 body += figure(img(heatmap(m, -1, 1, &diverging, sc, sc)), "Correlation matrix (blue -1, white 0, red 1), regions in atlas order.");
+                double density = 0.1;
+                if (config.contains("connectivity") && config["connectivity"].contains("density") && config["connectivity"]["density"].is_number())
+                    density = config["connectivity"]["density"].get<double>();
+                body += dmn_graph_html(rel, density, "dmn-graph-" + stem);
             }
             const auto nets = read_if(f.parent_path() / (stem + "_desc-networks_connectivity.tsv"));
             if (nets.rows()) body += "<h3>Within- and between-network connectivity</h3>" + table_html(nets);
@@ -536,6 +603,55 @@ std::string group_report(const fs::path& out, const io::Json& config, const Cont
             if (bracket != std::string::npos) pred = pred.substr(0, bracket);
             const std::string svg = svg_outcome(table, outcome[i], pred, names[i] + ": " + outcome[i]);
             if (!svg.empty()) body += figure(svg, outcome[i] + " by " + pred + " (one point per participant).");
+        }
+    }
+    const auto mixed = read_if(g / "mixed_models.tsv");
+    if (mixed.rows()) {
+        body += "<h2 id=\"mixed-models\">Mixed-model estimates</h2><p>Linear mixed models over sessions (one row per participant "
+                "and session; REML, Satterthwaite df, as lme4 + lmerTest): fixed effects with 95% CIs (estimate &plusmn; "
+                "t<sub>df, 0.975</sub> &middot; se). Type III F tests, marginal means and arm contrasts per session follow; "
+                "every table is in group/mixed_model-NAME_*.tsv.</p>";
+        const auto anova = read_if(g / "mixed_models_anova.tsv");
+        const auto emm = read_if(g / "mixed_models_emmeans.tsv");
+        const auto con = read_if(g / "mixed_models_contrasts.tsv");
+        const auto model_names = mixed.strings("model");
+        std::vector<std::string> order;
+        for (const auto& m : model_names)
+            if (std::find(order.begin(), order.end(), m) == order.end()) order.push_back(m);
+        const auto rows_of = [](const io::Table& t, const std::string& model) {
+            io::Table out(std::vector<std::string>(t.columns().begin() + 2, t.columns().end()));
+            if (!t.has("model")) return out;
+            const auto names = t.strings("model");
+            for (std::size_t r = 0; r < t.rows(); ++r)
+                if (names[r] == model) {
+                    std::vector<std::string> row;
+                    for (std::size_t c = 2; c < t.cols(); ++c) row.push_back(t.cell(r, c));
+                    out.add_row(std::move(row));
+                }
+            return out;
+        };
+        for (const auto& model : order) {
+            const io::Table f = rows_of(mixed, model);
+            const auto outcome = mixed.strings("outcome")[std::size_t(std::find(model_names.begin(), model_names.end(), model) - model_names.begin())];
+            body += "<h3>" + html_escape(model) + ": " + html_escape(outcome) + "</h3>" + table_html(f);
+            std::vector<std::string> labels;
+            std::vector<double> est, lo, hi;
+            const auto e = f.numeric("estimate"), l = f.numeric("ci_low"), h = f.numeric("ci_high");
+            const auto terms = f.strings("term");
+            for (std::size_t i = 0; i < f.rows(); ++i) {
+                if (terms[i] == "(Intercept)") continue;
+                labels.push_back(terms[i]);
+                est.push_back(e[i]);
+                lo.push_back(l[i]);
+                hi.push_back(h[i]);
+            }
+            if (!labels.empty())
+                body += figure(svg_effects(labels, est, lo, hi, "Fixed effects with 95% CI (" + model + ")"),
+                               "Satterthwaite t-based 95% CIs; the intercept is left out of the plot.");
+            const io::Table a = rows_of(anova, model), m = rows_of(emm, model), k = rows_of(con, model);
+            if (a.rows()) body += "<p>Type III F tests (Satterthwaite denominator df)</p>" + table_html(a);
+            if (m.rows()) body += "<p>Estimated marginal means</p>" + table_html(m);
+            if (k.rows()) body += "<p>Contrasts within each level (e.g. arm difference per session)</p>" + table_html(k);
         }
     }
     if (config.contains("mediation"))

@@ -6,6 +6,11 @@ command -v chromium >/dev/null || { echo "FAIL: chromium is required (tools/run 
 grep -q "<h2>Group map: ses-post_task-heat_contrast-heat</h2>" "$OUT/d/algia/group/group_report.html"
 grep -q "<h2>QC-FC: motion and connectivity</h2>" "$OUT/d/algia/group/group_report.html"
 grep -q "contrast heat</h2><figure><img" "$OUT/d/algia/sub-01/sub-01_report.html"
+# Mixed-model estimates (fixed effects with CIs and a forest plot) and the participant's DMN graph PNG.
+grep -q '<h2 id="mixed-models">Mixed-model estimates</h2>' "$OUT/d/algia/group/group_report.html"
+grep -q "Fixed effects with 95% CI (signature_lmm)" "$OUT/d/algia/group/group_report.html"
+grep -q '<h3 id="dmn-graph-sub-01_ses-pre_task-rest">Default-mode network graph</h3><figure><img alt="" src="data:image/png;base64,' \
+  "$OUT/d/algia/sub-01/sub-01_report.html"
 for page in "$OUT/d/algia/group/group_report.html" "$OUT/d/algia/sub-01/sub-01_report.html"; do
   ! grep -Eq '(src|href)="(https?:)?//' "$page" || { echo "FAIL: $page loads a remote resource"; exit 1; }
   timeout 120 chromium --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 --virtual-time-budget=5000 \

@@ -3,6 +3,7 @@
 # prints a commented example that parses once its paths exist; `config --check` prints the hash.
 "$ALGIA" config --example > "$OUT/example.toml"
 grep -q "^\[\[model\]\]" "$OUT/example.toml"
+grep -q "^\[\[mixed_model\]\]" "$OUT/example.toml"
 mkdir -p "$OUT/atlas" "$OUT/signatures"
 for f in atlas/Schaefer2018_100Parcels_7Networks_order_FSLMNI152_2mm.nii.gz atlas/Schaefer2018_100Parcels_7Networks_order.txt \
          signatures/SIIPS1.nii.gz participants.tsv; do : > "$OUT/$f"; done
@@ -17,3 +18,7 @@ printf '[atlas]\nimage = "nope.nii.gz"\n' > "$OUT/missing.toml"
 expect_error 3 "missing.toml:2:9: 'image' names" "$ALGIA" config --check "$OUT/missing.toml"
 printf '[study\nname = 1\n' > "$OUT/syntax.toml"
 expect_error 3 "syntax.toml:1:" "$ALGIA" config --check "$OUT/syntax.toml"
+printf '[[mixed_model]]\nname = "lmm"\noutcome = "pain"\nrandom = "1 | id"\n' > "$OUT/random.toml"
+expect_error 3 "random.toml:4:10: mixed model 'lmm': random = '1 | id' is not an lme4 random-effects term" "$ALGIA" config --check "$OUT/random.toml"
+printf '[[mixed_model]]\nname = "lmm"\noutcome = "pain"\nformula = "~ arm * session"\nreml = "yes"\n' > "$OUT/reml.toml"
+expect_error 3 "reml.toml:5:" "$ALGIA" config --check "$OUT/reml.toml"
