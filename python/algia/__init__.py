@@ -397,7 +397,9 @@ def first_level(runs, events, contrasts, confounds=None, strategy="6p", confound
     BIDS events.tsv path, a pandas DataFrame or a dict with onset, duration, trial_type, ...);
     contrasts: ``{name: expression}`` ('face - house', 'a; b' for an F test, or a weight vector
     '[1, 0, -1]'); confounds: per run an fMRIPrep TSV path (selected by ``strategy``) or an array /
-    DataFrame used as given. t_r / slice_time_ref default to the JSON sidecar (RepetitionTime,
+    DataFrame used as given. mask: an image, or None / 'epi' (nilearn's EPI mask of the first run, as
+    FirstLevelModel without mask_img) or 'nonzero' (voxels with a positive mean that vary in every
+    run). t_r / slice_time_ref default to the JSON sidecar (RepetitionTime,
     StartTime / TR), then the header. Runs are combined by fixed effects. Returns a dict
     ``{name: {stat: Nifti1Image}}`` with stats effect, variance, t (or F), z, p (0 outside the
     model's voxels; data shared with algia, not copied), plus the key ``'_designs'``: one
@@ -452,7 +454,9 @@ def _first_level_fit(runs, events, confounds, strategy, confound_columns, mask, 
         run_args.append((im.data, im.affine, tr, ref, im.name))
     fit = _algia._first_level_fit(run_args, [_events_arg(e) for e in events],
                                   [] if confounds is None else [_confounds_arg(c) for c in confounds], strategy,
-                                  list(confound_columns), None if mask is None else _image(mask, "mask").arg(), hrf,
+                                  list(confound_columns),
+                                  mask if mask is None or (isinstance(mask, str) and mask in ("epi", "nonzero"))
+                                  else _image(mask, "mask").arg(), hrf,
                                   [int(d) for d in fir_delays], drift, float(high_pass), int(drift_order), noise,
                                   float(smooth or 0.0), bool(modulators), single_trial or "", threads, progress)
     return fit, imgs[0].affine

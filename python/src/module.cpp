@@ -40,6 +40,7 @@
 #include "algia/glm/single_trial.hpp"
 #include "algia/core/version.hpp"
 #include "algia/glm/first_level.hpp"
+#include "algia/glm/epi_mask.hpp"
 #include "algia/image/image.hpp"
 #include "algia/image/resample.hpp"
 #include "algia/io/labels.hpp"
@@ -764,7 +765,13 @@ GlmFit first_level_fit(const py::list& runs, const py::list& events, const py::l
         }
     }
     std::optional<ImageArg> mask_arg;
-    if (!mask.is_none()) {
+    bool nonzero_mask = false;  // mask='nonzero': algia's former rule; None or 'epi': nilearn's EPI mask
+    if (py::isinstance<py::str>(mask)) {
+        const auto m = mask.cast<std::string>();
+        if (m != "epi" && m != "nonzero")
+            throw algia::Error(algia::Kind::usage, "mask='" + m + "': expected an image, 'epi' or 'nonzero'");
+        nonzero_mask = m == "nonzero";
+    } else if (!mask.is_none()) {
         const auto t = mask.cast<py::tuple>();
         mask_arg = image_arg(t[0], t[1].cast<Eigen::Matrix4d>(), 0.0, "mask");
     }
@@ -816,11 +823,15 @@ GlmFit first_level_fit(const py::list& runs, const py::list& events, const py::l
             throw algia::Error(algia::Kind::invalid_input, "the mask is on another grid (" + mask_arg->image.grid().describe() +
                                                                ") than the BOLD runs (" + grid.describe() + ")")
                 .hint("resample it with algia resample --interp nearest");
-        // Voxels: the mask's, else those with a positive mean that vary in every run (as the CLI).
+        // Voxels: the mask's, else nilearn's EPI mask of the first run, or with mask='nonzero' those
+        // with a positive mean that vary in every run (as the CLI).
         const std::int64_t nvox = grid.voxels();
         std::vector<const algia::image::Image<float>*> run_ptrs;
         for (const auto& a : imgs) run_ptrs.push_back(&a.image);
-        out.voxels = algia::glm::model_voxels(run_ptrs, mask_arg ? mask_arg->image : algia::image::Image<float>());
+        algia::image::Image<float> model_mask;
+        if (mask_arg) model_mask = mask_arg->image;
+        else if (!nonzero_mask) model_mask = algia::glm::compute_epi_mask(imgs[0].image, ctx);
+        out.voxels = algia::glm::model_voxels(run_ptrs, model_mask);
         if (out.voxels.empty()) throw algia::Error(algia::Kind::invalid_input, "no voxel in the mask").hint("check mask");
         for (std::size_t r = 0; r < n_runs; ++r) {
             FloatImage img = imgs[r].image;

@@ -5,6 +5,7 @@ Run by ctest (label python) with PYTHONPATH=<dir of _algia*.so>:python, ALGIA=<a
 DATA=<shared data folder>.
 """
 import csv
+import functools
 import json
 import os
 import subprocess
@@ -62,7 +63,7 @@ def test_float32_fortran_arrays_are_not_copied():
 
 def test_image_outputs_share_algias_buffer(tmp_path):
     bold, events, conf = _glm_inputs(tmp_path)
-    res = algia.first_level(bold, events, {"a": "a - b"}, confounds=conf, t_r=2.0, noise="ols")
+    res = _first_level(bold, events, {"a": "a - b"}, confounds=conf, t_r=2.0, noise="ols")
     z = res["a"]["z"]
     assert isinstance(z, nib.Nifti1Image)
     arr = z.dataobj
@@ -252,6 +253,12 @@ def test_extract_errors(tmp_path):
 
 # ---- first_level vs algia glm -------------------------------------------------------------------
 
+# The synthetic runs below have no background, so nilearn's EPI mask (the default of algia glm and
+# first_level) would be empty: these tests fit with the 'nonzero' rule on both sides.
+_first_level = functools.partial(algia.first_level, mask="nonzero")
+_FirstLevelModel = functools.partial(algia.FirstLevelModel, mask_img="nonzero")
+
+
 def _glm_inputs(tmp_path, n=60, seed=0, name="run"):
     rng = np.random.default_rng(seed)
     aff = np.diag([4.0, 4.0, 4.0, 1.0])
@@ -283,11 +290,11 @@ def _cli_map(path):
 def test_first_level_matches_cli(tmp_path, noise):
     img, events, conf = _glm_inputs(tmp_path)
     (tmp_path / "res").mkdir()
-    run_cli("glm", tmp_path / "run_bold.nii.gz", "--events", tmp_path / "run_events.tsv", "--confounds",
+    run_cli("glm", "--mask", "nonzero", tmp_path / "run_bold.nii.gz", "--events", tmp_path / "run_events.tsv", "--confounds",
             tmp_path / "run_conf.tsv", "--strategy", "none", "--confound-columns", "c1", "c2", "--t-r", 2,
             "--noise", noise, "--contrast", "ab=a - b", "--contrast", "F=a; b", "--contrast", "slope=a_x_temperature",
             "--prefix", "x", "--out", tmp_path / "res")
-    res = algia.first_level(img, events, {"ab": "a - b", "F": "a; b", "slope": "a_x_temperature"}, confounds=conf,
+    res = _first_level(img, events, {"ab": "a - b", "F": "a; b", "slope": "a_x_temperature"}, confounds=conf,
                             t_r=2.0, noise=noise)
     for name in ("ab", "slope"):
         for stat in ("effect", "variance", "t", "z", "p"):
@@ -302,15 +309,29 @@ def test_first_level_matches_cli(tmp_path, noise):
     np.testing.assert_array_equal(design.to_numpy(), np.array([[float(c) for c in r] for r in rows]))
 
 
+def test_first_level_default_epi_mask_matches_cli(tmp_path):
+    # Without a mask both fit inside nilearn's EPI mask of the run (a cropped simulated 2 mm heat run).
+    g = FIXTURES / "glm"
+    (tmp_path / "res").mkdir()
+    run_cli("glm", g / "sim2mm_bold.nii.gz", "--events", g / "sim2mm_events.tsv", "--t-r", 2, "--noise", "ols",
+            "--strategy", "none", "--contrast", "s=heat_x_temperature", "--prefix", "x", "--out", tmp_path / "res")
+    res = algia.first_level(str(g / "sim2mm_bold.nii.gz"), g / "sim2mm_events.tsv", {"s": "heat_x_temperature"},
+                            strategy="none", t_r=2, noise="ols")
+    mask = _cli_map(tmp_path / "res" / "x_desc-epi_mask.nii.gz") > 0
+    z = np.asarray(res["s"]["z"].dataobj)
+    assert 0 < mask.sum() < mask.size and (z[~mask] == 0).all() and (z[mask] != 0).all()
+    np.testing.assert_array_equal(z, _cli_map(tmp_path / "res" / "x_contrast-s_stat-z_statmap.nii.gz"))
+
+
 def test_first_level_two_runs_paths_and_smoothing_match_cli(tmp_path):
     img1, ev1, _ = _glm_inputs(tmp_path, seed=1, name="r1")
     img2, ev2, _ = _glm_inputs(tmp_path, seed=2, name="r2")
     (tmp_path / "res").mkdir()
-    run_cli("glm", tmp_path / "r1_bold.nii.gz", tmp_path / "r2_bold.nii.gz", "--events", tmp_path / "r1_events.tsv",
+    run_cli("glm", "--mask", "nonzero", tmp_path / "r1_bold.nii.gz", tmp_path / "r2_bold.nii.gz", "--events", tmp_path / "r1_events.tsv",
             tmp_path / "r2_events.tsv", "--t-r", 2, "--smooth", 6, "--hrf", "spm", "--drift", "polynomial",
             "--drift-order", 2, "--contrast", "ab=a - b", "--prefix", "x", "--out", tmp_path / "res")
     data1 = np.asarray(img1.dataobj).copy()
-    res = algia.first_level([img1, str(tmp_path / "r2_bold.nii.gz")], [ev1, tmp_path / "r2_events.tsv"],
+    res = _first_level([img1, str(tmp_path / "r2_bold.nii.gz")], [ev1, tmp_path / "r2_events.tsv"],
                             {"ab": "a - b"}, t_r=2, smooth=6, hrf="spm", drift="polynomial", drift_order=2)
     for stat in ("effect", "variance", "t", "z", "p"):
         cli = _cli_map(tmp_path / "res" / f"x_contrast-ab_stat-{stat}_statmap.nii.gz")
@@ -322,15 +343,15 @@ def test_first_level_two_runs_paths_and_smoothing_match_cli(tmp_path):
 def test_first_level_errors(tmp_path):
     img, events, conf = _glm_inputs(tmp_path)
     with pytest.raises(algia.AlgiaError, match="nothing to compute"):
-        algia.first_level(img, events, {}, t_r=2)
+        _first_level(img, events, {}, t_r=2)
     with pytest.raises(algia.AlgiaError, match="repetition time"):
-        algia.first_level((np.asarray(img.dataobj), img.affine), events, {"a": "a"})
+        _first_level((np.asarray(img.dataobj), img.affine), events, {"a": "a"})
     with pytest.raises(algia.AlgiaError, match="nosuch"):
-        algia.first_level(img, events, {"a": "nosuch - a"}, t_r=2)
+        _first_level(img, events, {"a": "nosuch - a"}, t_r=2)
     bad = events.copy()
     bad.loc[0, "duration"] = -1
     with pytest.raises(algia.AlgiaError, match="duration"):
-        algia.first_level(img, bad, {"a": "a"}, t_r=2)
+        _first_level(img, bad, {"a": "a"}, t_r=2)
 
 
 # ---- lmm vs algia trial lmm ---------------------------------------------------------------------
@@ -383,7 +404,7 @@ def test_lmm_errors():
 # ---- estimators ---------------------------------------------------------------------------------
 
 def test_estimator_params():
-    m = algia.FirstLevelModel(noise_model="ols", t_r=2.0)
+    m = _FirstLevelModel(noise_model="ols", t_r=2.0)
     assert m.get_params()["noise_model"] == "ols" and m.get_params()["t_r"] == 2.0
     assert m.set_params(noise_model="ar1") is m and m.noise_model == "ar1"
     with pytest.raises(ValueError):
@@ -396,8 +417,8 @@ def test_estimator_params():
 
 def test_first_level_model_matches_function(tmp_path):
     img, events, conf = _glm_inputs(tmp_path)
-    res = algia.first_level(img, events, {"ab": "a - b"}, confounds=conf, t_r=2.0)
-    m = algia.FirstLevelModel(t_r=2.0).fit(img, events, confounds=conf)
+    res = _first_level(img, events, {"ab": "a - b"}, confounds=conf, t_r=2.0)
+    m = _FirstLevelModel(t_r=2.0).fit(img, events, confounds=conf)
     assert m.n_voxels_ > 0 and list(m.design_matrices_[0].columns) == list(res["_designs"][0].columns)
     z = m.compute_contrast("a - b")
     np.testing.assert_array_equal(np.asarray(z.dataobj), np.asarray(res["ab"]["z"].dataobj))
@@ -409,7 +430,7 @@ def test_first_level_model_matches_function(tmp_path):
     np.testing.assert_array_equal(np.asarray(m.compute_contrast(w).dataobj), np.asarray(z.dataobj))
     assert set(m.compute_contrast("a; b", output_type="all")) == {"F", "variance", "z", "p"}
     with pytest.raises(algia.AlgiaError, match="not fitted"):
-        algia.FirstLevelModel().compute_contrast("a")
+        _FirstLevelModel().compute_contrast("a")
 
 
 def test_labels_masker_matches_extract(tmp_path):
@@ -479,7 +500,7 @@ def test_progress_callbacks(tmp_path):
     assert calls[-1][1] == 500
     img, events, conf = _glm_inputs(tmp_path)
     calls = []
-    algia.first_level(img, events, {"a": "a"}, t_r=2, progress=lambda d, t: calls.append((d, t)))
+    _first_level(img, events, {"a": "a"}, t_r=2, progress=lambda d, t: calls.append((d, t)))
     _check_progress(calls)
     paths = _score_inputs(tmp_path)
     calls = []
@@ -545,9 +566,9 @@ def test_docstrings_come_from_the_cli_help():
 def test_first_level_single_trial_matches_cli(tmp_path, mode, noise, hrf):
     img, events, conf = _glm_inputs(tmp_path)
     (tmp_path / "res").mkdir()
-    run_cli("glm", tmp_path / "run_bold.nii.gz", "--events", tmp_path / "run_events.tsv", "--t-r", 2, "--noise", noise,
+    run_cli("glm", "--mask", "nonzero", tmp_path / "run_bold.nii.gz", "--events", tmp_path / "run_events.tsv", "--t-r", 2, "--noise", noise,
             "--hrf", hrf, "--no-modulators", "--single-trial", mode, "--prefix", "x", "--out", tmp_path / "res")
-    res = algia.first_level(img, events, {}, t_r=2, noise=noise, hrf=hrf, modulators=False, single_trial=mode)
+    res = _first_level(img, events, {}, t_r=2, noise=noise, hrf=hrf, modulators=False, single_trial=mode)
     st = res["_single_trial"]
     cli = _cli_map(tmp_path / "res" / f"x_desc-{mode}_betas.nii.gz")
     assert st["betas"].shape == cli.shape and cli.shape[3] == len(events)

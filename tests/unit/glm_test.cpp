@@ -10,6 +10,7 @@
 #include "algia/core/random.hpp"
 #include <fmt/format.h>
 #include "algia/glm/design.hpp"
+#include "algia/glm/epi_mask.hpp"
 #include "algia/glm/model.hpp"
 #include "algia/io/nifti.hpp"
 #include "algia/io/table_matrix.hpp"
@@ -261,6 +262,37 @@ TEST(GlmModel, Ar1TestHasNominalErrorRateAndRecoversPlantedModulator) {
     // Scaling divides by the mean (~1000 (1 + small)): effects are in percent, close to the planted ones.
     const double est = f1.beta.row(col("heat_x_temperature")).mean();
     EXPECT_NEAR(est, planted, 0.05);
+}
+
+}  // namespace
+
+namespace {
+
+using namespace algia;
+
+// nilearn.masking.compute_epi_mask on the twelve Haxby 25 mm runs, voxel for voxel (half of them
+// come out empty in nilearn too: the erosion leaves nothing of a 6x10x10 grid).
+// Fixture: tests/golden/make_glm_epi_mask.py.
+TEST(GlmEpiMask, EqualsNilearnOnHaxbyRuns) {
+    ALGIA_REQUIRE_SHARED_DATA();
+    const std::string sub = test::shared_data() + "/fmri/haxby2001_pymvpa/haxby2001/sub001";
+    const auto ref = io::read_table(test::fixtures() + "/glm/epi_mask_haxby.tsv");
+    const auto runs = ref.numeric("run"), counts = ref.numeric("n_voxels");
+    const auto voxels = ref.strings("voxels");
+    Context ctx;
+    int nonempty = 0;
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+        const auto img = io::read_image<float>(fmt::format("{}/BOLD/task001_run{:03d}/bold_25mm.nii.gz", sub, int(runs[r])), ctx);
+        const auto m = glm::compute_epi_mask(img, ctx);
+        std::string got;
+        std::int64_t n = 0;
+        for (std::int64_t v = 0; v < m.voxels(); ++v)
+            if (m.data()[v] != 0) got += (n++ ? "," : "") + std::to_string(v);
+        EXPECT_EQ(n, std::int64_t(counts[r])) << "run " << runs[r];
+        EXPECT_EQ(got, voxels[r] == "n/a" ? std::string() : voxels[r]) << "run " << runs[r];
+        nonempty += n > 0;
+    }
+    EXPECT_GE(nonempty, 6);
 }
 
 }  // namespace

@@ -487,4 +487,11 @@ Events lss_events(const Events& events, const std::vector<Trial>& trials, std::s
     return out;
 }
 
+void keep_rows(DesignMatrix& d, const std::vector<std::size_t>& kept) {
+    if (kept.empty() || kept.size() == std::size_t(d.X.rows())) return;
+    Eigen::MatrixXd X(Eigen::Index(kept.size()), d.X.cols());
+    for (std::size_t i = 0; i < kept.size(); ++i) X.row(Eigen::Index(i)) = d.X.row(Eigen::Index(kept[i]));
+    d.X = std::move(X);
+}
+
 }  // namespace algia::glm

@@ -94,6 +94,10 @@ DesignMatrix make_design_matrix(const Eigen::VectorXd& frame_times, const Events
 // others, found by a rank-revealing QR; `what` names the run in the message.
 void check_full_rank(const DesignMatrix& design, const std::string& what);
 
+// Keeps the rows (volumes) `kept` (sorted indices) of a design built on all frame times, as
+// nilearn's FirstLevelModel.fit(sample_masks=...) does (design.iloc[sample_mask]); empty = all.
+void keep_rows(DesignMatrix& design, const std::vector<std::size_t>& kept);
+
 }  // namespace algia::glm
 
 namespace algia::glm {

@@ -11,6 +11,7 @@
 #include "algia/core/error.hpp"
 #include "algia/core/parallel.hpp"
 #include "algia/glm/design.hpp"
+#include "algia/glm/epi_mask.hpp"
 #include "algia/glm/model.hpp"
 #include "algia/glm/picture.hpp"
 #include "algia/glm/single_trial.hpp"
@@ -98,6 +99,15 @@ FirstLevelOutputs first_level(const FirstLevelOptions& o, const std::string& out
     if (o.contrasts.empty() && o.single_trial.empty())
         throw Error(Kind::usage, "nothing to compute").hint("give --contrast NAME=EXPR and/or --single-trial lss|lsa");
     if (o.smooth < 0) throw Error(Kind::usage, "--smooth must be >= 0");
+    const bool scrubbing = o.scrub_fd.has_value() || o.scrub_dvars.has_value();
+    if (scrubbing && o.confounds.empty())
+        throw Error(Kind::usage, "--scrub-fd / --scrub-dvars need the runs' confounds tables")
+            .hint("give one fMRIPrep --confounds file per run (framewise_displacement, std_dvars)");
+    if (!o.sample_masks.empty() && o.sample_masks.size() != n_runs)
+        throw Error(Kind::usage, fmt::format("{} BOLD runs but {} sample-mask files", n_runs, o.sample_masks.size()))
+            .hint("give one --sample-mask file per run, in the same order");
+    if (o.min_segment < 0) throw Error(Kind::usage, "--min-segment must be >= 0");
+    const bool censoring = scrubbing || !o.sample_masks.empty();
     DesignOptions dopt;
     dopt.hrf = parse_hrf_model(o.hrf);
     dopt.drift = o.drift;
@@ -108,8 +118,12 @@ FirstLevelOutputs first_level(const FirstLevelOptions& o, const std::string& out
     const auto& contrasts = o.contrasts;
     FirstLevelOutputs result;
     // Read the runs.
+    // --mask: a file, "epi" (nilearn's compute_epi_mask of the first run; the default) or "nonzero"
+    // (voxels whose time mean is > 0 and that vary in every run: algia's rule before the EPI mask).
+    const bool epi_mask = o.mask.empty() || o.mask == "epi";
+    const bool nonzero_mask = o.mask == "nonzero";
     image::Image<float> mask;
-    if (!o.mask.empty()) mask = io::read_image<float>(o.mask, ctx);
+    if (!epi_mask && !nonzero_mask) mask = io::read_image<float>(o.mask, ctx);
     image::Grid grid;
     std::vector<image::Image<float>> runs;
     std::vector<DesignMatrix> designs;
@@ -118,6 +132,10 @@ FirstLevelOutputs first_level(const FirstLevelOptions& o, const std::string& out
     std::vector<Eigen::MatrixXd> run_conf;
     std::vector<std::string> conf_names;
     std::vector<std::string> conf_names_run;
+    // Censoring per run: the kept volumes, and per volume the reason ("" = kept), FD and std_dvars.
+    std::vector<std::vector<std::size_t>> run_kept;
+    std::vector<std::vector<std::string>> run_reason;
+    std::vector<std::vector<double>> run_fd, run_dvars;
     for (std::size_t r = 0; r < n_runs; ++r) {
         io::ImageHeader hdr;
         auto img = io::read_image<float>(o.bold[r], ctx, &hdr);
@@ -148,20 +166,60 @@ FirstLevelOutputs first_level(const FirstLevelOptions& o, const std::string& out
         check_events_in_run(ev, ft);
         Eigen::MatrixXd conf;
         std::vector<std::string> names;
+        std::vector<std::string> reason(T);
+        std::vector<double> fd(T, NAN), dvars(T, NAN);
         if (!o.confounds.empty()) {
             signal::ConfoundOptions co;
             co.strategy = o.strategy;
             co.columns = o.confound_columns;
-            co.drop_non_steady_state = false;
+            // Scrubbing censors as `algia extract --scrub-fd` does, non-steady-state volumes included.
+            co.drop_non_steady_state = scrubbing;
+            co.scrub_fd = o.scrub_fd;
+            co.scrub_dvars = o.scrub_dvars;
+            co.min_segment = o.min_segment;
             const auto c = signal::load_confounds(o.confounds[r], co, T);
             conf = c.values;
             names = c.columns;
+            reason = c.reason;
+            fd = c.fd;
+            dvars = c.dvars;
             if (!conf.allFinite())
                 throw Error(Kind::invalid_input, fmt::format("{}: the selected confounds contain NaN or n/a values", o.confounds[r]))
                     .hint("fill or drop the incomplete columns (only the first row of derivatives may be n/a)");
         }
+        if (!o.sample_masks.empty()) {
+            const auto& path = o.sample_masks[r];
+            const auto t = io::read_table(path);
+            if (!t.has("kept") && t.cols() != 1)
+                throw Error(Kind::invalid_input, fmt::format("{}: a sample mask needs a 0/1 column 'kept' (or a single 0/1 column)", path))
+                    .hint("one row per volume, 1 = kept, 0 = censored (algia extract's _outliers.tsv works)");
+            if (t.rows() != T)
+                throw Error(Kind::invalid_input, fmt::format("{}: has {} rows but {} has {} volumes", path, t.rows(), o.bold[r], T))
+                    .hint("give one row per volume of the run");
+            const auto k = t.has("kept") ? t.numeric("kept") : t.numeric(std::size_t(0));
+            for (std::size_t i = 0; i < T; ++i) {
+                if (k[i] != 0 && k[i] != 1)
+                    throw Error(Kind::invalid_input, fmt::format("{}: row {}: the sample mask must be 0 or 1", path, i + 2))
+                        .hint("1 = kept, 0 = censored");
+                if (k[i] == 0 && reason[i].empty()) reason[i] = "sample_mask";
+            }
+        }
+        std::vector<std::size_t> kept;
+        for (std::size_t i = 0; i < T; ++i)
+            if (reason[i].empty()) kept.push_back(i);
         auto d = make_design_matrix(ft, ev, dopt, conf, names);
-        check_full_rank(d, fmt::format("{} (run {})", o.bold[r], r + 1));
+        if (censoring) {
+            if (kept.size() <= std::size_t(d.X.cols()))
+                throw Error(Kind::invalid_input, fmt::format("{}: {} of {} volumes are kept after censoring, but the design has {} columns",
+                                                             o.bold[r], kept.size(), T, d.X.cols()))
+                    .hint("loosen --scrub-fd / --scrub-dvars or the sample mask, or exclude this run");
+            keep_rows(d, kept);
+        }
+        check_full_rank(d, fmt::format("{} (run {}{})", o.bold[r], r + 1, censoring ? ", censored volumes removed" : ""));
+        run_kept.push_back(std::move(kept));
+        run_reason.push_back(std::move(reason));
+        run_fd.push_back(std::move(fd));
+        run_dvars.push_back(std::move(dvars));
         designs.push_back(std::move(d));
         run_events.push_back(std::move(ev));
         run_times.push_back(ft);
@@ -170,7 +228,13 @@ FirstLevelOutputs first_level(const FirstLevelOptions& o, const std::string& out
         runs.push_back(std::move(img));
     }
     conf_names = conf_names_run;
-    if (!mask.empty() && !mask.grid().same_as(grid))
+    if (epi_mask) {
+        mask = compute_epi_mask(runs[0], ctx);
+        if (std::none_of(mask.data(), mask.data() + mask.size(), [](float x) { return x != 0; }))
+            throw Error(Kind::invalid_input, fmt::format("{}: nilearn's EPI mask of this run is empty", o.bold[0]))
+                .hint("pass a brain mask with --mask FILE (or --mask nonzero); are the data detrended or already masked?");
+    }
+    if (!epi_mask && !mask.empty() && !mask.grid().same_as(grid))
         throw Error(Kind::invalid_input, fmt::format("{}: the mask is on another grid ({}) than the BOLD runs ({})", o.mask, mask.grid().describe(), grid.describe()))
             .hint("resample it with algia resample --interp nearest");
     // Voxels.
@@ -184,10 +248,11 @@ FirstLevelOutputs first_level(const FirstLevelOptions& o, const std::string& out
     for (std::size_t r = 0; r < n_runs; ++r) {
         auto& img = runs[r];
         if (o.smooth > 0) smooth_volumes(img.data(), grid.dims, img.volumes(), grid.voxel_size(), o.smooth, ctx);
-        Eigen::MatrixXf Y(Eigen::Index(voxels.size()), Eigen::Index(img.volumes()));  // voxels x time
-        parallel_for(ctx, std::size_t(img.volumes()), 8, [&](std::size_t t0, std::size_t t1) {
+        const auto& kept = run_kept[r];
+        Eigen::MatrixXf Y(Eigen::Index(voxels.size()), Eigen::Index(kept.size()));  // voxels x kept time
+        parallel_for(ctx, kept.size(), 8, [&](std::size_t t0, std::size_t t1) {
             for (std::size_t t = t0; t < t1; ++t) {
-                const float* vol = img.data() + std::int64_t(t) * nvox;
+                const float* vol = img.data() + std::int64_t(kept[t]) * nvox;
                 float* col = Y.col(Eigen::Index(t)).data();
                 for (std::size_t j = 0; j < voxels.size(); ++j) col[j] = vol[voxels[j]];
             }
@@ -211,6 +276,12 @@ FirstLevelOutputs first_level(const FirstLevelOptions& o, const std::string& out
         wo.descrip = descrip;
         io::write_nifti((fs::path(out_dir) / file).string(), img, ctx, wo);
     };
+    if (epi_mask) {
+        io::WriteOptions wo;
+        wo.descrip = "algia glm: nilearn's EPI mask";
+        io::write_nifti((fs::path(out_dir) / (prefix + "_desc-epi_mask.nii.gz")).string(), mask, ctx, wo);
+        result.mask = (fs::path(out_dir) / (prefix + "_desc-epi_mask.nii.gz")).string();
+    }
     // Designs.
     for (std::size_t r = 0; r < n_runs; ++r) {
         io::Table t(designs[r].columns);
@@ -226,6 +297,14 @@ FirstLevelOutputs first_level(const FirstLevelOptions& o, const std::string& out
                 break;
             }
         io::write_table((fs::path(out_dir) / (name + "_design.tsv")).string(), t);
+        if (censoring) {
+            io::Table outl({"volume", "kept", "reason", "framewise_displacement", "std_dvars"});
+            for (std::size_t i = 0; i < run_reason[r].size(); ++i)
+                outl.add_row({std::to_string(i), run_reason[r][i].empty() ? "1" : "0", run_reason[r][i].empty() ? "n/a" : run_reason[r][i],
+                              io::format_number(run_fd[r][i]), io::format_number(run_dvars[r][i])});
+            io::write_table((fs::path(out_dir) / (name + "_outliers.tsv")).string(), outl);
+            result.outliers.push_back((fs::path(out_dir) / (name + "_outliers.tsv")).string());
+        }
         result.designs.push_back((fs::path(out_dir) / (name + "_design.tsv")).string());
         write_design_png((fs::path(out_dir) / (name + "_design.png")).string(), designs[r]);
     }
@@ -260,7 +339,7 @@ FirstLevelOutputs first_level(const FirstLevelOptions& o, const std::string& out
         io::Table trials({"volume", "run", "trial", "trial_type", "onset", "duration"});
         for (std::size_t r = 0; r < n_runs; ++r) {
             auto st = single_trial_betas(run_times[r], run_events[r], dopt, run_conf[r], conf_names, Ys[r], noise, lss,
-                                         fmt::format("{} (run {}", o.bold[r], r + 1), ctx);
+                                         fmt::format("{} (run {}", o.bold[r], r + 1), ctx, run_kept[r]);
             const auto& list = st.trials;
             for (auto& b : st.betas) betas.push_back(std::move(b));
             for (const auto& tr : list)

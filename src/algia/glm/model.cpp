@@ -336,8 +336,11 @@ Eigen::MatrixXd parse_contrast_rows(const std::string& expr, const std::vector<s
 
 namespace algia::glm {
 
-void smooth_volumes(float* data, const std::array<std::int64_t, 3>& dims, std::int64_t volumes, const Eigen::Vector3d& voxel_size,
-                    double fwhm_mm, const Context& ctx) {
+namespace {
+
+template <class T>
+void smooth_impl(T* data, const std::array<std::int64_t, 3>& dims, std::int64_t volumes, const Eigen::Vector3d& voxel_size,
+                 double fwhm_mm, const Context& ctx) {
     if (!(fwhm_mm > 0)) return;
     const std::int64_t nvox = dims[0] * dims[1] * dims[2];
     const std::array<std::int64_t, 3> stride{1, dims[0], dims[0] * dims[1]};
@@ -354,7 +357,7 @@ void smooth_volumes(float* data, const std::array<std::int64_t, 3>& dims, std::i
     parallel_for(ctx, std::size_t(volumes), 1, [&](std::size_t v0, std::size_t v1) {
         std::vector<double> line, out;
         for (std::size_t vol = v0; vol < v1; ++vol) {
-            float* d = data + std::int64_t(vol) * nvox;
+            T* d = data + std::int64_t(vol) * nvox;
             for (std::int64_t i = 0; i < nvox; ++i)
                 if (!std::isfinite(d[i])) d[i] = 0;
             for (int a = 0; a < 3; ++a) {
@@ -379,11 +382,23 @@ void smooth_volumes(float* data, const std::array<std::int64_t, 3>& dims, std::i
                             }
                             out[std::size_t(i)] = acc;
                         }
-                        for (std::int64_t i = 0; i < n; ++i) d[base + i * s] = float(out[std::size_t(i)]);
+                        for (std::int64_t i = 0; i < n; ++i) d[base + i * s] = T(out[std::size_t(i)]);
                     }
             }
         }
     });
+}
+
+}  // namespace
+
+void smooth_volumes(float* data, const std::array<std::int64_t, 3>& dims, std::int64_t volumes, const Eigen::Vector3d& voxel_size,
+                    double fwhm_mm, const Context& ctx) {
+    smooth_impl(data, dims, volumes, voxel_size, fwhm_mm, ctx);
+}
+
+void smooth_volumes(double* data, const std::array<std::int64_t, 3>& dims, std::int64_t volumes, const Eigen::Vector3d& voxel_size,
+                    double fwhm_mm, const Context& ctx) {
+    smooth_impl(data, dims, volumes, voxel_size, fwhm_mm, ctx);
 }
 
 }  // namespace algia::glm

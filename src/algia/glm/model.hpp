@@ -71,6 +71,9 @@ namespace algia::glm {
 // mode 'reflect', truncate 4, sigma = fwhm / sqrt(8 ln 2) / voxel size; non-finite values -> 0).
 void smooth_volumes(float* data, const std::array<std::int64_t, 3>& dims, std::int64_t volumes, const Eigen::Vector3d& voxel_size,
                     double fwhm_mm, const Context& ctx);
+// The same in double precision (nilearn smooths float64 arrays in float64, e.g. the EPI mask's mean).
+void smooth_volumes(double* data, const std::array<std::int64_t, 3>& dims, std::int64_t volumes, const Eigen::Vector3d& voxel_size,
+                    double fwhm_mm, const Context& ctx);
 
 }  // namespace algia::glm
 

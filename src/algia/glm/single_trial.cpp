@@ -9,13 +9,14 @@ namespace algia::glm {
 SingleTrialBetas single_trial_betas(const Eigen::VectorXd& frame_times, const Events& events, const DesignOptions& dopt,
                                     const Eigen::MatrixXd& conf, const std::vector<std::string>& conf_names,
                                     const Eigen::MatrixXf& Y, Noise noise, bool lss, const std::string& what,
-                                    const Context& ctx) {
+                                    const Context& ctx, const std::vector<std::size_t>& kept) {
     SingleTrialBetas out;
     const auto list = list_trials(events);
     out.trials = list;
     const std::string mode = lss ? "lss" : "lsa";
     const auto fit_one = [&](const Events& ev, const std::string& column) {
         auto d = make_design_matrix(frame_times, ev, dopt, conf, conf_names);
+        keep_rows(d, kept);
         check_full_rank(d, fmt::format("{}, {} single-trial design)", what, mode));
         const auto f = fit_run(d.X, Y, noise, ctx);
         const auto it = std::find(d.columns.begin(), d.columns.end(), column);
@@ -24,6 +25,7 @@ SingleTrialBetas single_trial_betas(const Eigen::VectorXd& frame_times, const Ev
     if (!lss) {
         const auto ev = lsa_events(events, list);
         auto d = make_design_matrix(frame_times, ev, dopt, conf, conf_names);
+        keep_rows(d, kept);
         check_full_rank(d, fmt::format("{}, LSA design)", what));
         const auto f = fit_run(d.X, Y, noise, ctx);
         for (const auto& tr : list) {
@@ -41,6 +43,7 @@ SingleTrialBetas single_trial_betas(const Eigen::VectorXd& frame_times, const Ev
     std::vector<Eigen::Index> target;
     if (shared) {
         A = make_design_matrix(frame_times, lsa_events(events, list), dopt, conf, conf_names);
+        keep_rows(A, kept);
         check_full_rank(A, fmt::format("{}, LSA design)", what));
         const auto col_of = [&](const std::string& c) {
             const auto it = std::find(A.columns.begin(), A.columns.end(), c);
@@ -48,6 +51,7 @@ SingleTrialBetas single_trial_betas(const Eigen::VectorXd& frame_times, const Ev
         };
         for (std::size_t i = 0; i < list.size() && shared; ++i) {
             auto d = make_design_matrix(frame_times, lss_events(events, list, i), dopt, conf, conf_names);
+            keep_rows(d, kept);
             check_full_rank(d, fmt::format("{}, LSS design of {})", what, list[i].name));
             Eigen::MatrixXd Mi = Eigen::MatrixXd::Zero(A.X.cols(), d.X.cols());
             for (std::size_t c = 0; c < d.columns.size(); ++c) {

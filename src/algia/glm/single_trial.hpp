@@ -23,10 +23,11 @@ struct SingleTrialBetas {
 };
 
 // Y: voxels x time, already scaled (mean_scaling); `what` names the run in messages (e.g.
-// "bold.nii.gz (run 1"). Every design is checked for full rank.
+// "bold.nii.gz (run 1"). Every design is checked for full rank. `kept`: the volumes of Y (censoring;
+// empty = all), the designs being built on all frame times first (keep_rows).
 SingleTrialBetas single_trial_betas(const Eigen::VectorXd& frame_times, const Events& events, const DesignOptions& options,
                                     const Eigen::MatrixXd& confounds, const std::vector<std::string>& confound_names,
                                     const Eigen::MatrixXf& Y, Noise noise, bool lss, const std::string& what,
-                                    const Context& ctx);
+                                    const Context& ctx, const std::vector<std::size_t>& kept = {});
 
 }  // namespace algia::glm

@@ -224,7 +224,8 @@ Config parse_config(const std::string& text, const std::string& origin_name, con
     }
     c.glm_origin = {origin_name, 1, 1};
     if (const auto* t = r.table(root, "glm")) {
-        r.only(*t, "glm", {"enabled", "contrasts", "hrf", "noise", "high_pass", "strategy", "confound_columns", "modulators", "single_trial"});
+        r.only(*t, "glm", {"enabled", "contrasts", "hrf", "noise", "high_pass", "strategy", "confound_columns", "modulators", "single_trial",
+                          "scrub_fd"});
         c.glm_origin = r.at(*t);
         r.boolean(*t, "enabled", c.glm);
         if (const toml::node* n = t->get("contrasts")) {
@@ -250,6 +251,7 @@ Config parse_config(const std::string& text, const std::string& origin_name, con
         std::optional<double> hp = c.glm_high_pass;
         r.number(*t, "high_pass", hp, 0, 10);
         c.glm_high_pass = hp.value_or(0.0);
+        r.number(*t, "scrub_fd", c.glm_scrub_fd, 0.01, 100);
         r.string(*t, "strategy", c.glm_strategy);
         static const std::set<std::string> strategies = {"none", "6p", "9p", "12p", "24p", "27p", "36p", "acompcor", "acompcor+gsr", "simple"};
         if (!strategies.count(c.glm_strategy))
@@ -390,7 +392,7 @@ std::string canonical_json(const Config& c) {
     for (const auto& k : c.contrasts) contrasts.push_back({k.name, k.expression});
     j["glm"] = {{"enabled", c.glm}, {"contrasts", contrasts}, {"hrf", c.hrf}, {"noise", c.noise}, {"high_pass", c.glm_high_pass},
                 {"strategy", c.glm_strategy}, {"confound_columns", c.confound_columns}, {"modulators", c.modulators},
-                {"single_trial", c.single_trial}};
+                {"single_trial", c.single_trial}, {"scrub_fd", opt(c.glm_scrub_fd)}};
     j["group"] = {{"permutations", c.permutations}, {"bootstrap", c.bootstrap}, {"seed", c.seed}};
     for (const auto& m : c.models) j["model"].push_back({{"name", m.name}, {"outcome", m.outcome}, {"formula", m.formula}, {"contrast", m.contrast}});
     for (const auto& m : c.mixed_models)
@@ -450,6 +452,7 @@ strategy = "6p"                     # confounds in the design (none 6p 12p 24p .
 confound_columns = []               # extra confound columns (names or patterns)
 modulators = false                  # extra numeric events columns as parametric modulators
 single_trial = "lss"                # lss lsa none: single-trial betas, scored by each signature
+scrub_fd = false                    # censor volumes with FD above (mm) from the model (as algia glm --scrub-fd)
 
 [signatures]                        # name = weight map; scored on every heat run
 pain = "signatures/SIIPS1.nii.gz"

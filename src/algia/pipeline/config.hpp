@@ -87,6 +87,7 @@ struct Config {
     std::vector<GlmContrast> contrasts;
     std::string hrf = "spm", noise = "ar1", glm_strategy = "6p", single_trial = "lss";
     double glm_high_pass = 0.01;
+    std::optional<double> glm_scrub_fd;  // censor volumes in the model (algia glm --scrub-fd)
     bool modulators = false;
     std::vector<std::string> confound_columns;
     Origin glm_origin;  // the [glm] table (or the file when absent)

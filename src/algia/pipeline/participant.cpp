@@ -157,19 +157,21 @@ std::vector<std::pair<std::string, std::string>> glm_contrasts(const Config& c, 
 }
 
 glm::FirstLevelOptions glm_options(const Config& c, const RunFiles& r) {
-    if (r.confounds.empty() && (c.glm_strategy != "none" || !c.confound_columns.empty()))
+    const bool need_confounds = c.glm_strategy != "none" || !c.confound_columns.empty() || c.glm_scrub_fd.has_value();
+    if (r.confounds.empty() && need_confounds)
         throw Error(Kind::invalid_input, fmt::format("{}: no fMRIPrep confounds table beside this run", r.bold))
             .hint(fmt::format("copy the run's _desc-confounds_timeseries.tsv beside it, or set [glm] strategy = \"none\" in {}", c.file));
     glm::FirstLevelOptions f;
     f.bold = {r.bold};
     f.events = {r.events};
-    if (!r.confounds.empty() && (c.glm_strategy != "none" || !c.confound_columns.empty())) f.confounds = {r.confounds};
+    if (!r.confounds.empty() && need_confounds) f.confounds = {r.confounds};
     f.strategy = c.glm_strategy;
     f.confound_columns = c.confound_columns;
     f.mask = r.mask;
     f.hrf = c.hrf;
     f.noise = c.noise;
     f.high_pass = c.glm_high_pass;
+    f.scrub_fd = c.glm_scrub_fd;
     f.no_modulators = !c.modulators;
     f.single_trial = c.single_trial == "none" ? "" : c.single_trial;
     f.contrasts = glm_contrasts(c, glm::read_events(r.events, c.modulators));

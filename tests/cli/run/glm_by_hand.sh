@@ -35,7 +35,7 @@ n=0
 for f in "$OUT"/byhand/*; do
   cmp "$f" "$OUT/out/sub-01/ses-post/func/$(basename "$f")"; n=$((n + 1))
 done
-[ "$n" -eq 14 ]  # 2 contrasts x 5 maps, betas, trials, design tsv and png
+[ "$n" -eq 15 ]  # 2 contrasts x 5 maps, betas, trials, design tsv and png, EPI mask
 "$ALGIA" score "$OUT/byhand/${P}_contrast-heat_stat-effect_statmap.nii.gz" "$OUT/byhand/${P}_contrast-heatTwice_stat-effect_statmap.nii.gz" \
   "$OUT/byhand/${P}_desc-lss_betas.nii.gz" --signature pain="$W" --metric dot --out "$OUT/score.tsv"
 "$PYTHON" - "$OUT" "$ATLAS" <<'PY'
