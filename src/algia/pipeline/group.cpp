@@ -305,7 +305,8 @@ std::set<std::string> formula_words(const std::string& f) {
 // (when the formula names it: the session's position as a number), the outcome (outcome_<ses> of
 // the group table, n/a when missing) and the participants columns and measures the formula names.
 io::Table mixed_long_table(const MixedModel& m, const io::Table& wide, const std::vector<std::string>& labels,
-                           const std::vector<std::string>& sessions, const io::Table& participants, const std::string& group_table) {
+                           const std::vector<std::string>& sessions, const io::Table& participants, const std::string& id_column,
+                           const std::string& group_table) {
     if (sessions.size() < 2 || sessions[0].empty())
         throw Error(Kind::invalid_input, "a mixed model over sessions needs two or more sessions (ses- labels)")
             .hint("use a [[model]] for a single-session study");
@@ -386,6 +387,27 @@ io::Table mixed_long_table(const MixedModel& m, const io::Table& wide, const std
             row.push_back(ys[s][r].empty() ? "n/a" : ys[s][r]);
             out.add_row(std::move(row));
         }
+    // Participants of the table without participant-level output (no images, or not processed) still
+    // count when the outcome and covariates are participants columns (a clinical outcome: every
+    // randomised participant); brain measures are n/a for them, so such rows drop out of brain models.
+    const std::set<std::string> have(labels.begin(), labels.end());
+    const auto ids = participants.strings(id_column);
+    for (std::size_t pr = 0; pr < participants.rows(); ++pr) {
+        const std::string label = bare(ids[pr]);
+        if (have.count(label)) continue;
+        const auto cell = [&](const std::string& column) {
+            if (!participants.has(column)) return std::string("n/a");
+            const std::string v = participants.cell(pr, participants.index(column));
+            return v.empty() ? std::string("n/a") : v;
+        };
+        for (std::size_t s = 0; s < sessions.size(); ++s) {
+            std::vector<std::string> row = {label, levels[s]};
+            if (visit) row.push_back(std::to_string(s));
+            for (const auto& c : covs) row.push_back(cell(c));
+            row.push_back(cell(outcome_cols[s]));
+            out.add_row(std::move(row));
+        }
+    }
     return out;
 }
 
@@ -581,7 +603,7 @@ void run_group(const Config& config, const Layout& layout, const std::string& ou
         std::vector<std::pair<std::string, io::Table>> pending;  // written once every model has been fitted
         for (const auto& m : config.mixed_models) {
             with_origin(m.origin, fmt::format("mixed model '{}'", m.name), [&] {
-                const io::Table long_table = mixed_long_table(m, table, labels, layout.sessions, participants, table.source());
+                const io::Table long_table = mixed_long_table(m, table, labels, layout.sessions, participants, config.id_column, table.source());
                 const std::string formula = m.outcome + " " + m.formula + " + " + m.random;
                 const trial::LmmFit fit = trial::fit_lmm(long_table, formula, {m.reml, &ctx});
                 std::vector<std::string> specs = m.emmeans;

@@ -5,10 +5,12 @@
 # a formula naming visit gets the session's position (0, 1, ...) as a number; with R's lme4 +
 # lmerTest installed, the fixed effects, SEs, Satterthwaite df and p agree with lmer/summary (REML
 # and ML) within 1e-5; unknown outcome or formula columns are refused with the
-# configuration line.
+# configuration line. A participant of the table without images is in the long table: with their
+# clinical outcome (a participants column) in the pain model, with n/a brain measures otherwise.
 needs_nibabel
 "$ALGIA" -q simulate --design demo --participants 6 --out "$OUT/fmriprep" --seed 5 >/dev/null
 rm -rf "$OUT/fmriprep/sub-06/ses-post"   # sub-06 has the first session only
+rm -rf "$OUT/fmriprep/sub-05"            # sub-05 has no images: still in participants.tsv (clinical outcomes)
 A="$OUT/fmriprep/atlas"
 cat > "$OUT/study.toml" <<TOML
 [study]
@@ -53,6 +55,8 @@ for m in dmn pain trend; do
   "$ALGIA" -q trial lmm --table "$G/mixed_model-${m}_long.tsv" --formula "$formula" $method $emm --out "$OUT/hand-$m" >/dev/null
   for t in $tables; do cmp "$G/mixed_model-${m}_$t.tsv" "$OUT/hand-${m}_$t.tsv"; done
 done
+awk -F'\t' 'NR > 1 && $1 == "05" { n++; if ($NF == "n/a") exit 1 } END { exit n == 2 ? 0 : 1 }' "$G/mixed_model-pain_long.tsv"
+awk -F'\t' 'NR > 1 && $1 == "05" { n++; if ($NF != "n/a") exit 1 } END { exit n == 2 ? 0 : 1 }' "$G/mixed_model-dmn_long.tsv"
 "$PYTHON" - "$G" <<'PY'
 import sys, csv
 from scipy import stats
@@ -63,7 +67,10 @@ assert len(long) == 12 and [r["session"] for r in long[:2]] == ["1_pre", "2_post
 miss = [r for r in long if r["id"] == "06"]
 assert miss[0]["dmn_within"] != "n/a" and miss[1]["dmn_within"] == "n/a", miss
 model = dict(csv.reader(open(f"{g}/mixed_model-dmn_model.tsv"), delimiter="\t"))
-assert model["observations"] == "11" and model["groups"] == "6", model   # sub-06 kept with one session
+# sub-06 kept with one session; sub-05 (no images) has n/a brain measures: its two rows dropped
+assert model["observations"] == "9" and model["groups"] == "5" and model["dropped_rows"] == "3", model
+pain = dict(csv.reader(open(f"{g}/mixed_model-pain_model.tsv"), delimiter="\t"))
+assert pain["groups"] == "6", pain   # sub-05's clinical outcome counts
 for r in rows:
     e, se, df = float(r["estimate"]), float(r["se"]), float(r["df"])
     q = stats.t.ppf(0.975, df)
@@ -107,6 +114,8 @@ PY
 else
   echo "note: Rscript with lmerTest not available; the R comparison was skipped"
 fi
+# The error cases without the participant who has no images (whose notice would precede the error).
+awk -F'\t' 'NR == 1 || $1 !~ /05$/' "$OUT/fmriprep/participants.tsv" > "$OUT/p.tsv" && mv "$OUT/p.tsv" "$OUT/fmriprep/participants.tsv"
 sed 's/^outcome = "dmn_within"/outcome = "dmn_whithin"/' "$OUT/study.toml" > "$OUT/bad1.toml"
 expect_error 3 "bad1.toml:13:1: mixed model 'dmn': outcome 'dmn_whithin'" "$ALGIA" "$OUT/fmriprep" "$OUT/out" group --config "$OUT/bad1.toml" --no-report
 sed 's/^formula = "~ arm \* session + age"/formula = "~ arm * session + agee"/' "$OUT/study.toml" > "$OUT/bad2.toml"
