@@ -22,9 +22,7 @@ namespace algia::cli {
 namespace {
 
 Eigen::MatrixXd read_series(const std::string& path, std::vector<std::string>& names) {
-    const auto t = io::read_table(path);
-    names = t.columns();
-    return io::numeric_matrix(t);
+    return io::read_numeric_table(path, names);
 }
 
 // A relmat TSV: header "Node" + region names, then one row per region (written directly: a
@@ -38,7 +36,7 @@ void write_relmat(const std::string& path, const Eigen::MatrixXd& m, const std::
         text += names[std::size_t(i)];
         for (Eigen::Index j = 0; j < m.cols(); ++j) {
             text += '\t';
-            text += io::format_number(m(i, j));
+            io::append_number(text, m(i, j));
         }
         text += '\n';
     }

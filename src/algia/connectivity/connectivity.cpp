@@ -43,19 +43,22 @@ const char* kind_name(Kind k) noexcept {
 
 Eigen::MatrixXd covariance(const Eigen::MatrixXd& x_in, Estimator est, double* shrinkage_out) {
     const Eigen::Index n = x_in.rows(), p = x_in.cols();
-    Eigen::MatrixXd x = x_in.rowwise() - x_in.colwise().mean();
-    Eigen::MatrixXd emp = (x.transpose() * x) / double(n);
+    const Eigen::MatrixXd x = x_in.rowwise() - x_in.colwise().mean();
+    // X'X / n: one symmetric rank-n update (the lower half), mirrored.
+    Eigen::MatrixXd emp = Eigen::MatrixXd::Zero(p, p);
+    emp.selfadjointView<Eigen::Lower>().rankUpdate(x.transpose(), 1.0 / double(n));
+    emp.triangularView<Eigen::StrictlyUpper>() = emp.transpose();
     if (est == Estimator::empirical || p == 1) {
         if (shrinkage_out) *shrinkage_out = 0.0;
         return emp;
     }
-    // sklearn.covariance.ledoit_wolf_shrinkage on centred data.
-    const Eigen::MatrixXd x2 = x.array().square().matrix();
-    const Eigen::VectorXd emp_cov_trace = x2.colwise().sum().transpose() / double(n);
+    // sklearn.covariance.ledoit_wolf_shrinkage on centred data, without its two extra p x p
+    // products: sum((X^2)'X^2) = sum_t (sum_j x_tj^2)^2 and sum((X'X)^2) / n^2 = sum(emp^2).
+    const Eigen::VectorXd row_sq = x.array().square().rowwise().sum();
+    const Eigen::VectorXd emp_cov_trace = x.array().square().colwise().sum().transpose() / double(n);
     const double mu = emp_cov_trace.sum() / double(p);
-    const double beta_ = (x2.transpose() * x2).sum();
-    double delta_ = (x.transpose() * x).array().square().sum();
-    delta_ /= double(n) * double(n);
+    const double beta_ = row_sq.squaredNorm();
+    const double delta_ = emp.squaredNorm();
     double beta = 1.0 / (double(p) * double(n)) * (beta_ / double(n) - delta_);
     double delta = delta_ - 2.0 * mu * emp_cov_trace.sum() + double(p) * mu * mu;
     delta /= double(p);
