@@ -3,6 +3,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <fmt/format.h>
 
@@ -90,6 +93,12 @@ Command connect_command() {
                 app.add_option("--out,-o", o->out, "Output prefix (one input)");
                 app.add_option("--out-dir", o->out_dir, "Output folder (several inputs)");
                 return [o](Context& ctx) {
+#if defined(__GLIBC__)
+                    // Matrices of 400 x 400 (1.3 MB) are allocated and freed by the hundred: keep them
+                    // in the heap instead of fresh mmaps that page-fault on every first touch.
+                    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+                    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
                     const auto kind = connectivity::parse_kind(o->kind);
                     const auto est = connectivity::parse_estimator(o->estimator);
                     const bool single = o->inputs.size() == 1;

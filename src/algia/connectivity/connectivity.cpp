@@ -78,11 +78,33 @@ Eigen::MatrixXd cov_to_corr(const Eigen::MatrixXd& cov) {
     return c;
 }
 
+namespace {
+
+// V diag(d) V' for symmetric results: the lower half by one triangular product, then mirrored.
+Eigen::MatrixXd form_symmetric(const Eigen::MatrixXd& vecs, const Eigen::VectorXd& d) {
+    const Eigen::MatrixXd vd = vecs * d.asDiagonal();
+    Eigen::MatrixXd r(vecs.rows(), vecs.rows());
+    r.triangularView<Eigen::Lower>() = vd * vecs.transpose();
+    r.triangularView<Eigen::StrictlyUpper>() = r.transpose();
+    return r;
+}
+
+// S C S for symmetric S and C: S C in full, then only the lower half of (S C) S.
+Eigen::MatrixXd congruence(const Eigen::MatrixXd& s, const Eigen::MatrixXd& c) {
+    const Eigen::MatrixXd sc = s * c;
+    Eigen::MatrixXd r(s.rows(), s.rows());
+    r.triangularView<Eigen::Lower>() = sc * s;
+    r.triangularView<Eigen::StrictlyUpper>() = r.transpose();
+    return r;
+}
+
+}  // namespace
+
 Eigen::MatrixXd map_eigenvalues(const Eigen::MatrixXd& sym, double (*fn)(double)) {
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(sym);
     Eigen::VectorXd v = es.eigenvalues();
     for (Eigen::Index i = 0; i < v.size(); ++i) v[i] = fn(v[i]);
-    return es.eigenvectors() * v.asDiagonal() * es.eigenvectors().transpose();
+    return form_symmetric(es.eigenvectors(), v);
 }
 
 Eigen::MatrixXd geometric_mean(const std::vector<Eigen::MatrixXd>& mats, int max_iter, double tol, const Context& ctx) {
@@ -95,11 +117,11 @@ Eigen::MatrixXd geometric_mean(const std::vector<Eigen::MatrixXd>& mats, int max
         Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(g);
         const Eigen::VectorXd vals = es.eigenvalues();
         const Eigen::MatrixXd& vecs = es.eigenvectors();
-        const Eigen::MatrixXd inv_sqrt = vecs * vals.array().inverse().sqrt().matrix().asDiagonal() * vecs.transpose();
+        const Eigen::MatrixXd inv_sqrt = form_symmetric(vecs, vals.array().inverse().sqrt().matrix());
         std::vector<Eigen::MatrixXd> logs(mats.size());
         parallel_for(ctx, mats.size(), 1, [&](std::size_t b, std::size_t e) {
             for (std::size_t i = b; i < e; ++i)
-                logs[i] = map_eigenvalues(inv_sqrt * mats[i] * inv_sqrt, [](double x) { return std::log(x); });
+                logs[i] = map_eigenvalues(congruence(inv_sqrt, mats[i]), [](double x) { return std::log(x); });
         });
         Eigen::MatrixXd logs_mean = Eigen::MatrixXd::Zero(g.rows(), g.cols());
         for (const auto& l : logs) logs_mean += l;  // in order: thread-count independent
@@ -109,9 +131,9 @@ Eigen::MatrixXd geometric_mean(const std::vector<Eigen::MatrixXd>& mats, int max
                 .hint("use the Ledoit-Wolf estimator, or drop participants with fewer volumes than regions");
         double norm = logs_mean.norm();
         Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> el(logs_mean);
-        const Eigen::MatrixXd g_sqrt = vecs * vals.array().sqrt().matrix().asDiagonal() * vecs.transpose();
-        Eigen::VectorXd ev = (el.eigenvalues() * step).array().exp();
-        g = g_sqrt * (el.eigenvectors() * ev.asDiagonal() * el.eigenvectors().transpose()) * g_sqrt;
+        const Eigen::MatrixXd g_sqrt = form_symmetric(vecs, vals.array().sqrt().matrix());
+        const Eigen::VectorXd ev = (el.eigenvalues() * step).array().exp();
+        g = congruence(g_sqrt, form_symmetric(el.eigenvectors(), ev));
         if (norm < norm_old) {
             norm_old = norm;
         } else if (norm > norm_old) {
@@ -193,7 +215,7 @@ Result connectivity(const std::vector<Eigen::MatrixXd>& series, Kind kind, Estim
         const Eigen::MatrixXd whitening = map_eigenvalues(out.mean, [](double x) { return 1.0 / std::sqrt(x); });
         parallel_for(ctx, n, 1, [&](std::size_t b, std::size_t e) {
             for (std::size_t i = b; i < e; ++i)
-                out.matrices[i] = map_eigenvalues(whitening * covs[i] * whitening, [](double x) { return std::log(x); });
+                out.matrices[i] = map_eigenvalues(congruence(whitening, covs[i]), [](double x) { return std::log(x); });
         });
         return out;
     }
