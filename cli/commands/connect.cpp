@@ -137,8 +137,9 @@ Command connect_command() {
                     parallel_for(ctx, series.size(), 1, [&](std::size_t s0, std::size_t s1) {
                     for (std::size_t s = s0; s < s1; ++s) {
                         const std::string prefix = prefix_for(o->inputs[s], o->out, o->out_dir, single);
-                        Eigen::MatrixXd m = res.matrices[s];
-                        if (o->fisher_z) m = connectivity::fisher_z(m);
+                        Eigen::MatrixXd z;
+                        if (o->fisher_z) z = connectivity::fisher_z(res.matrices[s]);
+                        const Eigen::MatrixXd& m = o->fisher_z ? z : res.matrices[s];
                         write_relmat(prefix + "_" + token + "_relmat.tsv", m, first_names);
                         if (o->networks) {
                             io::Table t({"network_a", "network_b", "n_edges", "mean"});
@@ -183,8 +184,7 @@ Command connect_command() {
                     }
                     });
                     if (!single) {
-                        Eigen::MatrixXd mean = res.mean;
-                        write_relmat((std::filesystem::path(o->out_dir) / ("group_" + token + "_relmat.tsv")).string(), mean, first_names);
+                        write_relmat((std::filesystem::path(o->out_dir) / ("group_" + token + "_relmat.tsv")).string(), res.mean, first_names);
                     }
                     return 0;
                 };

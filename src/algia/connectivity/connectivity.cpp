@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include <Eigen/Eigenvalues>
 #include <Eigen/Cholesky>
@@ -200,14 +201,15 @@ Result connectivity(const std::vector<Eigen::MatrixXd>& series, Kind kind, Estim
                 out.matrices[i] = cov_to_corr(covariance(z, est));
                 continue;
             }
-            covs[i] = covariance(x, est);
-            if (kind == Kind::covariance) out.matrices[i] = covs[i];
-            if (kind == Kind::precision) out.matrices[i] = inverse(covs[i], i);
+            Eigen::MatrixXd c = covariance(x, est);
+            if (kind == Kind::covariance) out.matrices[i] = std::move(c);
+            if (kind == Kind::precision) out.matrices[i] = inverse(c, i);
             if (kind == Kind::partial_correlation) {
-                Eigen::MatrixXd pc = -cov_to_corr(inverse(covs[i], i));
+                Eigen::MatrixXd pc = -cov_to_corr(inverse(c, i));
                 pc.diagonal().setOnes();
-                out.matrices[i] = pc;
+                out.matrices[i] = std::move(pc);
             }
+            if (kind == Kind::tangent) covs[i] = std::move(c);  // only the tangent kind needs them later
         }
     });
     if (kind == Kind::tangent) {
