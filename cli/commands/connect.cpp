@@ -3,6 +3,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <fmt/format.h>
 
@@ -22,9 +25,7 @@ namespace algia::cli {
 namespace {
 
 Eigen::MatrixXd read_series(const std::string& path, std::vector<std::string>& names) {
-    const auto t = io::read_table(path);
-    names = t.columns();
-    return io::numeric_matrix(t);
+    return io::read_numeric_table(path, names);
 }
 
 // A relmat TSV: header "Node" + region names, then one row per region (written directly: a
@@ -38,7 +39,7 @@ void write_relmat(const std::string& path, const Eigen::MatrixXd& m, const std::
         text += names[std::size_t(i)];
         for (Eigen::Index j = 0; j < m.cols(); ++j) {
             text += '\t';
-            text += io::format_number(m(i, j));
+            io::append_number(text, m(i, j));
         }
         text += '\n';
     }
@@ -92,6 +93,12 @@ Command connect_command() {
                 app.add_option("--out,-o", o->out, "Output prefix (one input)");
                 app.add_option("--out-dir", o->out_dir, "Output folder (several inputs)");
                 return [o](Context& ctx) {
+#if defined(__GLIBC__)
+                    // Matrices of 400 x 400 (1.3 MB) are allocated and freed by the hundred: keep them
+                    // in the heap instead of fresh mmaps that page-fault on every first touch.
+                    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+                    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
                     const auto kind = connectivity::parse_kind(o->kind);
                     const auto est = connectivity::parse_estimator(o->estimator);
                     const bool single = o->inputs.size() == 1;
@@ -130,8 +137,9 @@ Command connect_command() {
                     parallel_for(ctx, series.size(), 1, [&](std::size_t s0, std::size_t s1) {
                     for (std::size_t s = s0; s < s1; ++s) {
                         const std::string prefix = prefix_for(o->inputs[s], o->out, o->out_dir, single);
-                        Eigen::MatrixXd m = res.matrices[s];
-                        if (o->fisher_z) m = connectivity::fisher_z(m);
+                        Eigen::MatrixXd z;
+                        if (o->fisher_z) z = connectivity::fisher_z(res.matrices[s]);
+                        const Eigen::MatrixXd& m = o->fisher_z ? z : res.matrices[s];
                         write_relmat(prefix + "_" + token + "_relmat.tsv", m, first_names);
                         if (o->networks) {
                             io::Table t({"network_a", "network_b", "n_edges", "mean"});
@@ -176,8 +184,7 @@ Command connect_command() {
                     }
                     });
                     if (!single) {
-                        Eigen::MatrixXd mean = res.mean;
-                        write_relmat((std::filesystem::path(o->out_dir) / ("group_" + token + "_relmat.tsv")).string(), mean, first_names);
+                        write_relmat((std::filesystem::path(o->out_dir) / ("group_" + token + "_relmat.tsv")).string(), res.mean, first_names);
                     }
                     return 0;
                 };

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include <Eigen/Eigenvalues>
 #include <Eigen/Cholesky>
@@ -43,19 +44,22 @@ const char* kind_name(Kind k) noexcept {
 
 Eigen::MatrixXd covariance(const Eigen::MatrixXd& x_in, Estimator est, double* shrinkage_out) {
     const Eigen::Index n = x_in.rows(), p = x_in.cols();
-    Eigen::MatrixXd x = x_in.rowwise() - x_in.colwise().mean();
-    Eigen::MatrixXd emp = (x.transpose() * x) / double(n);
+    const Eigen::MatrixXd x = x_in.rowwise() - x_in.colwise().mean();
+    // X'X / n: one symmetric rank-n update (the lower half), mirrored.
+    Eigen::MatrixXd emp = Eigen::MatrixXd::Zero(p, p);
+    emp.selfadjointView<Eigen::Lower>().rankUpdate(x.transpose(), 1.0 / double(n));
+    emp.triangularView<Eigen::StrictlyUpper>() = emp.transpose();
     if (est == Estimator::empirical || p == 1) {
         if (shrinkage_out) *shrinkage_out = 0.0;
         return emp;
     }
-    // sklearn.covariance.ledoit_wolf_shrinkage on centred data.
-    const Eigen::MatrixXd x2 = x.array().square().matrix();
-    const Eigen::VectorXd emp_cov_trace = x2.colwise().sum().transpose() / double(n);
+    // sklearn.covariance.ledoit_wolf_shrinkage on centred data, without its two extra p x p
+    // products: sum((X^2)'X^2) = sum_t (sum_j x_tj^2)^2 and sum((X'X)^2) / n^2 = sum(emp^2).
+    const Eigen::VectorXd row_sq = x.array().square().rowwise().sum();
+    const Eigen::VectorXd emp_cov_trace = x.array().square().colwise().sum().transpose() / double(n);
     const double mu = emp_cov_trace.sum() / double(p);
-    const double beta_ = (x2.transpose() * x2).sum();
-    double delta_ = (x.transpose() * x).array().square().sum();
-    delta_ /= double(n) * double(n);
+    const double beta_ = row_sq.squaredNorm();
+    const double delta_ = emp.squaredNorm();
     double beta = 1.0 / (double(p) * double(n)) * (beta_ / double(n) - delta_);
     double delta = delta_ - 2.0 * mu * emp_cov_trace.sum() + double(p) * mu * mu;
     delta /= double(p);
@@ -75,11 +79,33 @@ Eigen::MatrixXd cov_to_corr(const Eigen::MatrixXd& cov) {
     return c;
 }
 
+namespace {
+
+// V diag(d) V' for symmetric results: the lower half by one triangular product, then mirrored.
+Eigen::MatrixXd form_symmetric(const Eigen::MatrixXd& vecs, const Eigen::VectorXd& d) {
+    const Eigen::MatrixXd vd = vecs * d.asDiagonal();
+    Eigen::MatrixXd r(vecs.rows(), vecs.rows());
+    r.triangularView<Eigen::Lower>() = vd * vecs.transpose();
+    r.triangularView<Eigen::StrictlyUpper>() = r.transpose();
+    return r;
+}
+
+// S C S for symmetric S and C: S C in full, then only the lower half of (S C) S.
+Eigen::MatrixXd congruence(const Eigen::MatrixXd& s, const Eigen::MatrixXd& c) {
+    const Eigen::MatrixXd sc = s * c;
+    Eigen::MatrixXd r(s.rows(), s.rows());
+    r.triangularView<Eigen::Lower>() = sc * s;
+    r.triangularView<Eigen::StrictlyUpper>() = r.transpose();
+    return r;
+}
+
+}  // namespace
+
 Eigen::MatrixXd map_eigenvalues(const Eigen::MatrixXd& sym, double (*fn)(double)) {
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(sym);
     Eigen::VectorXd v = es.eigenvalues();
     for (Eigen::Index i = 0; i < v.size(); ++i) v[i] = fn(v[i]);
-    return es.eigenvectors() * v.asDiagonal() * es.eigenvectors().transpose();
+    return form_symmetric(es.eigenvectors(), v);
 }
 
 Eigen::MatrixXd geometric_mean(const std::vector<Eigen::MatrixXd>& mats, int max_iter, double tol, const Context& ctx) {
@@ -92,11 +118,11 @@ Eigen::MatrixXd geometric_mean(const std::vector<Eigen::MatrixXd>& mats, int max
         Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(g);
         const Eigen::VectorXd vals = es.eigenvalues();
         const Eigen::MatrixXd& vecs = es.eigenvectors();
-        const Eigen::MatrixXd inv_sqrt = vecs * vals.array().inverse().sqrt().matrix().asDiagonal() * vecs.transpose();
+        const Eigen::MatrixXd inv_sqrt = form_symmetric(vecs, vals.array().inverse().sqrt().matrix());
         std::vector<Eigen::MatrixXd> logs(mats.size());
         parallel_for(ctx, mats.size(), 1, [&](std::size_t b, std::size_t e) {
             for (std::size_t i = b; i < e; ++i)
-                logs[i] = map_eigenvalues(inv_sqrt * mats[i] * inv_sqrt, [](double x) { return std::log(x); });
+                logs[i] = map_eigenvalues(congruence(inv_sqrt, mats[i]), [](double x) { return std::log(x); });
         });
         Eigen::MatrixXd logs_mean = Eigen::MatrixXd::Zero(g.rows(), g.cols());
         for (const auto& l : logs) logs_mean += l;  // in order: thread-count independent
@@ -106,9 +132,9 @@ Eigen::MatrixXd geometric_mean(const std::vector<Eigen::MatrixXd>& mats, int max
                 .hint("use the Ledoit-Wolf estimator, or drop participants with fewer volumes than regions");
         double norm = logs_mean.norm();
         Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> el(logs_mean);
-        const Eigen::MatrixXd g_sqrt = vecs * vals.array().sqrt().matrix().asDiagonal() * vecs.transpose();
-        Eigen::VectorXd ev = (el.eigenvalues() * step).array().exp();
-        g = g_sqrt * (el.eigenvectors() * ev.asDiagonal() * el.eigenvectors().transpose()) * g_sqrt;
+        const Eigen::MatrixXd g_sqrt = form_symmetric(vecs, vals.array().sqrt().matrix());
+        const Eigen::VectorXd ev = (el.eigenvalues() * step).array().exp();
+        g = congruence(g_sqrt, form_symmetric(el.eigenvectors(), ev));
         if (norm < norm_old) {
             norm_old = norm;
         } else if (norm > norm_old) {
@@ -175,14 +201,15 @@ Result connectivity(const std::vector<Eigen::MatrixXd>& series, Kind kind, Estim
                 out.matrices[i] = cov_to_corr(covariance(z, est));
                 continue;
             }
-            covs[i] = covariance(x, est);
-            if (kind == Kind::covariance) out.matrices[i] = covs[i];
-            if (kind == Kind::precision) out.matrices[i] = inverse(covs[i], i);
+            Eigen::MatrixXd c = covariance(x, est);
+            if (kind == Kind::covariance) out.matrices[i] = std::move(c);
+            if (kind == Kind::precision) out.matrices[i] = inverse(c, i);
             if (kind == Kind::partial_correlation) {
-                Eigen::MatrixXd pc = -cov_to_corr(inverse(covs[i], i));
+                Eigen::MatrixXd pc = -cov_to_corr(inverse(c, i));
                 pc.diagonal().setOnes();
-                out.matrices[i] = pc;
+                out.matrices[i] = std::move(pc);
             }
+            if (kind == Kind::tangent) covs[i] = std::move(c);  // only the tangent kind needs them later
         }
     });
     if (kind == Kind::tangent) {
@@ -190,7 +217,7 @@ Result connectivity(const std::vector<Eigen::MatrixXd>& series, Kind kind, Estim
         const Eigen::MatrixXd whitening = map_eigenvalues(out.mean, [](double x) { return 1.0 / std::sqrt(x); });
         parallel_for(ctx, n, 1, [&](std::size_t b, std::size_t e) {
             for (std::size_t i = b; i < e; ++i)
-                out.matrices[i] = map_eigenvalues(whitening * covs[i] * whitening, [](double x) { return std::log(x); });
+                out.matrices[i] = map_eigenvalues(congruence(whitening, covs[i]), [](double x) { return std::log(x); });
         });
         return out;
     }

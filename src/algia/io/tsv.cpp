@@ -41,8 +41,7 @@ bool is_missing(std::string_view cell) noexcept {
     return cell.empty() || cell == "n/a" || cell == "N/A" || cell == "NA" || cell == "nan" || cell == "NaN";
 }
 
-namespace {
-bool parse_double(std::string_view s, double& out) {
+bool parse_number(std::string_view s, double& out) {
     while (!s.empty() && (s.front() == ' ')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ')) s.remove_suffix(1);
     if (!s.empty() && s.front() == '+') s.remove_prefix(1);
@@ -55,7 +54,6 @@ bool parse_double(std::string_view s, double& out) {
     }
     return ec == std::errc() && p == s.data() + s.size();
 }
-}  // namespace
 
 std::vector<double> Table::numeric(std::size_t col) const {
     std::vector<double> out(cells_.size());
@@ -65,7 +63,7 @@ std::vector<double> Table::numeric(std::size_t col) const {
             out[r] = std::numeric_limits<double>::quiet_NaN();
             continue;
         }
-        if (!parse_double(c, out[r]))
+        if (!parse_number(c, out[r]))
             throw Error(Kind::invalid_input,
                         fmt::format("{}: line {}, column '{}': '{}' is not a number", source_, r + 2,
                                     columns_[col], c))
@@ -170,11 +168,23 @@ Table read_table(const std::string& path) {
 }
 
 std::string format_number(double value) {
-    if (std::isnan(value)) return "n/a";
-    if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+    std::string out;
+    append_number(out, value);
+    return out;
+}
+
+void append_number(std::string& out, double value) {
+    if (std::isnan(value)) {
+        out += "n/a";
+        return;
+    }
+    if (std::isinf(value)) {
+        out += value > 0 ? "inf" : "-inf";
+        return;
+    }
     char buf[64];
     auto [p, ec] = std::to_chars(buf, buf + sizeof buf, value);
-    return std::string(buf, p);
+    out.append(buf, p);
 }
 
 std::string format_table(const Table& table) {

@@ -42,6 +42,9 @@ private:
 };
 
 bool is_missing(std::string_view cell) noexcept;
+// A number cell as Table::numeric reads it (spaces around and a leading '+' allowed; out of range
+// -> +-inf); false when it is not a number (missing cells are not numbers here).
+bool parse_number(std::string_view cell, double& out);
 
 // Parse text; `name` is used in messages. `delimiter` is '\t' (TSV) or ',' (CSV, no quoting).
 Table parse_table(std::string_view text, const std::string& name, char delimiter = '\t');
@@ -50,6 +53,8 @@ Table read_table(const std::string& path);
 
 // Format a number as algia writes it: shortest round-trip form, `n/a` for NaN.
 std::string format_number(double value);
+// The same text appended to `out` (no temporary string: for large matrices).
+void append_number(std::string& out, double value);
 std::string format_table(const Table& table);
 void write_table(const std::string& path, const Table& table);
 
