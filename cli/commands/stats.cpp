@@ -294,6 +294,17 @@ Command stats_command() {
                     auto perm_cells = [&](bool perm, int n, bool exhaustive) {
                         return std::vector<std::string>{perm ? std::to_string(n) : "0", perm ? (exhaustive ? "yes" : "no") : "n/a"};
                     };
+                    // The rearrangement options every path shares (NBS, t and F contrasts).
+                    auto permutation_options = [&] {
+                        stats::PermutationOptions po;
+                        po.permutations = o->permutations;
+                        po.seed = o->seed;
+                        po.two_sided = o->two_sided;
+                        po.symmetric_errors = o->symmetric_errors;
+                        po.blocks = block_of;
+                        po.whole_blocks = o->whole_blocks;
+                        return po;
+                    };
                     // Data.
                     Eigen::MatrixXd Y;
                     std::vector<std::string> names;
@@ -327,13 +338,7 @@ Command stats_command() {
                         Y = std::move(rel.Y);
                         for (const auto& contrast : contrasts) {
                             const std::string cname = contrast.first;
-                            stats::PermutationOptions po;
-                            po.permutations = o->permutations;
-                            po.seed = o->seed;
-                            po.two_sided = o->two_sided;
-                            po.symmetric_errors = o->symmetric_errors;
-                            po.blocks = block_of;
-                            po.whole_blocks = o->whole_blocks;
+                            const stats::PermutationOptions po = permutation_options();
                             const auto r = stats::nbs(X, Y, contrast.second, rel.edges, int(rel.nodes.size()), o->nbs, o->nbs_intensity, po, ctx);
                             tell_exhaustive(r.permutation.exhaustive, r.permutation.permutations);
                             io::Table comp({"component", "sign", "n_edges", "n_nodes", "statistic", "p_fwe"});
@@ -380,13 +385,7 @@ Command stats_command() {
                         const Eigen::VectorXd& c = contrast.second;
                         stats::PermutationResult r;
                         if (o->permutations > 0) {
-                            stats::PermutationOptions po;
-                            po.permutations = o->permutations;
-                            po.seed = o->seed;
-                            po.two_sided = o->two_sided;
-                            po.symmetric_errors = o->symmetric_errors;
-                            po.blocks = block_of;
-                            po.whole_blocks = o->whole_blocks;
+                            stats::PermutationOptions po = permutation_options();
                             po.tfce = o->tfce && !table_mode;
                             po.tfce_connectivity = o->tfce_connectivity;
                             po.cluster_p = table_mode ? 0.0 : o->cluster_threshold;
@@ -463,12 +462,8 @@ Command stats_command() {
                         const Eigen::MatrixXd& C = contrast.second;
                         stats::FPermutationResult r;
                         if (o->permutations > 0) {
-                            stats::PermutationOptions po;
-                            po.permutations = o->permutations;
-                            po.seed = o->seed;
-                            po.symmetric_errors = o->symmetric_errors;
-                            po.blocks = block_of;
-                            po.whole_blocks = o->whole_blocks;
+                            stats::PermutationOptions po = permutation_options();
+                            po.two_sided = false;  // F has one tail
                             po.cluster_p = table_mode ? 0.0 : o->cluster_threshold;
                             po.cluster_connectivity = o->cluster_connectivity;
                             po.dims = grid.dims;

@@ -26,22 +26,8 @@ namespace {
 // gives the same numbers or the error naming the file, line and column.
 bool parse_numeric_fast(std::string_view text, const std::string& name, char delimiter,
                         std::vector<std::string>& columns, Eigen::MatrixXd& out) {
-    if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
-        static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF)
-        text.remove_prefix(3);
     if (text.find('\0') != std::string_view::npos) return false;
-    std::vector<std::string_view> lines;
-    std::size_t pos = 0;
-    while (pos <= text.size()) {
-        std::size_t nl = text.find('\n', pos);
-        if (nl == std::string_view::npos) nl = text.size();
-        std::string_view line = text.substr(pos, nl - pos);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        lines.push_back(line);
-        if (nl == text.size()) break;
-        pos = nl + 1;
-    }
-    while (!lines.empty() && lines.back().find_first_not_of(" \t") == std::string_view::npos) lines.pop_back();
+    const std::vector<std::string_view> lines = table_lines(text);
     if (lines.empty() || lines[0].find_first_not_of(" \t") == std::string_view::npos) return false;
     columns = parse_table(lines[0], name, delimiter).columns();  // header checks (names, duplicates)
     const std::size_t n_cols = columns.size();

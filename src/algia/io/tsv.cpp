@@ -90,13 +90,10 @@ std::string unquote(std::string_view cell) {
 }
 }  // namespace
 
-Table parse_table(std::string_view text, const std::string& name, char delimiter) {
+std::vector<std::string_view> table_lines(std::string_view text) {
     if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
         static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF)
         text.remove_prefix(3);
-    if (text.find('\0') != std::string_view::npos)
-        throw Error(Kind::invalid_input, fmt::format("{}: contains NUL bytes; it is not a text table", name))
-            .hint("pass a tab-separated text file");
     std::vector<std::string_view> lines;
     std::size_t pos = 0;
     while (pos <= text.size()) {
@@ -110,6 +107,14 @@ Table parse_table(std::string_view text, const std::string& name, char delimiter
     }
     while (!lines.empty() && lines.back().find_first_not_of(" \t") == std::string_view::npos)
         lines.pop_back();
+    return lines;
+}
+
+Table parse_table(std::string_view text, const std::string& name, char delimiter) {
+    if (text.find('\0') != std::string_view::npos)
+        throw Error(Kind::invalid_input, fmt::format("{}: contains NUL bytes; it is not a text table", name))
+            .hint("pass a tab-separated text file");
+    const std::vector<std::string_view> lines = table_lines(text);
     if (lines.empty())
         throw Error(Kind::invalid_input, fmt::format("{}: is empty; a table needs at least a header row", name))
             .hint("write the column names on the first line, separated by tabs");

@@ -48,6 +48,10 @@ bool parse_number(std::string_view cell, double& out);
 
 // Parse text; `name` is used in messages. `delimiter` is '\t' (TSV) or ',' (CSV, no quoting).
 Table parse_table(std::string_view text, const std::string& name, char delimiter = '\t');
+
+// The lines of a text table: a UTF-8 byte-order mark dropped, "\r\n" or "\n" line ends, trailing
+// blank lines dropped (views into text). Shared by parse_table and the numeric fast path.
+std::vector<std::string_view> table_lines(std::string_view text);
 // Read a .tsv, .tsv.gz or .csv (by extension) file.
 Table read_table(const std::string& path);
 
