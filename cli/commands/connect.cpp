@@ -1,6 +1,8 @@
 // algia connect TIMESERIES.tsv... --kind K: connectivity matrices, network means, graph measures.
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #if defined(__GLIBC__)
@@ -29,16 +31,32 @@ Eigen::MatrixXd read_series(const std::string& path, std::vector<std::string>& n
 }
 
 // A relmat TSV: header "Node" + region names, then one row per region (written directly: a
-// 400 x 400 matrix is 160,000 numbers).
+// 400 x 400 matrix is 160,000 numbers). Below the diagonal, a value bit-identical to its mirror
+// above is copied from the text already written instead of formatted again (the matrices are
+// symmetric, most of them exactly), and the text buffer is kept per thread between files.
 void write_relmat(const std::string& path, const Eigen::MatrixXd& m, const std::vector<std::string>& names) {
-    std::string text = "Node";
+    thread_local std::string text;
+    thread_local std::vector<std::size_t> at;  // where the text of m(i, j), j > i, starts
+    const Eigen::Index p = m.rows();
+    text.clear();
+    text += "Node";
     for (const auto& n : names) text += "\t" + n;
     text += '\n';
     text.reserve(text.size() + std::size_t(m.size()) * 22);
-    for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    at.assign(std::size_t(p * p) + 1, 0);
+    auto same_bits = [](double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); };
+    for (Eigen::Index i = 0; i < p; ++i) {
         text += names[std::size_t(i)];
         for (Eigen::Index j = 0; j < m.cols(); ++j) {
             text += '\t';
+            if (j < i && same_bits(m(i, j), m(j, i))) {
+                const std::size_t from = at[std::size_t(j * p + i)];
+                std::size_t len = 0;
+                while (text[from + len] != '\t' && text[from + len] != '\n') ++len;
+                text.append(text, from, len);
+                continue;
+            }
+            if (j > i) at[std::size_t(i * p + j)] = text.size();
             io::append_number(text, m(i, j));
         }
         text += '\n';

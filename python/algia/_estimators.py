@@ -178,7 +178,7 @@ class ConnectivityMeasure(_Estimator):
     def fit(self, X, y=None):
         mats, mean = algia.connectivity([np.asarray(x, dtype=float) for x in X], kind=self.kind,
                                         estimator=self.cov_estimator, threads=self.n_jobs)
-        self.connectivities_ = np.stack(mats)
+        self.connectivities_ = mats  # already one (subjects x regions x regions) array
         self.mean_ = mean
         self.n_subjects_ = len(mats)
         return self
@@ -193,7 +193,7 @@ class ConnectivityMeasure(_Estimator):
                                    "Fix: call fit_transform on the whole group")
         mats, _ = algia.connectivity([np.asarray(x, dtype=float) for x in X], kind=self.kind,
                                      estimator=self.cov_estimator, threads=self.n_jobs)
-        return np.stack(mats)
+        return mats
 
 
 class Mediation(_Estimator):

@@ -564,8 +564,13 @@ py::tuple connectivity(const std::vector<Eigen::MatrixXd>& series, const std::st
     for (std::size_t i = 0; i < series.size(); ++i) names.push_back("time series " + std::to_string(i));
     const Context ctx = make_context(threads);
     const auto r = run_interruptible(ctx, [&] { return algia::connectivity::connectivity(series, k, e, names, ctx); });
-    py::list matrices;
-    for (const auto& m : r.matrices) matrices.append(py::cast(m));
+    // One C-ordered (inputs x regions x regions) array, filled in place: no per-matrix arrays
+    // to stack afterwards.
+    const auto n = py::ssize_t(r.matrices.size()), p = py::ssize_t(r.mean.rows());
+    py::array_t<double> matrices({n, p, p});
+    using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    for (py::ssize_t s = 0; s < n; ++s)
+        Eigen::Map<RowMajor>(matrices.mutable_data(s), p, p) = r.matrices[std::size_t(s)];
     return py::make_tuple(matrices, py::cast(r.mean));
 }
 
@@ -997,8 +1002,8 @@ and low_pass are in Hz. signals and confounds are converted once to float64.)");
 
 Connectivity matrices from a list of region time series (each time x regions), as nilearn's
 ConnectivityMeasure: kind is 'covariance', 'correlation', 'partial correlation' (or 'partial'),
-'precision' or 'tangent'; estimator 'ledoit-wolf' or 'empirical'. Returns the list of matrices
-(one per input) and the group mean (the geometric mean for 'tangent'). The same numbers as
+'precision' or 'tangent'; estimator 'ledoit-wolf' or 'empirical'. Returns the matrices (one array,
+inputs x regions x regions) and the group mean (the geometric mean for 'tangent'). The same numbers as
 `algia connect`. threads=0 uses every core; results do not depend on it.)");
 
     mod.def("permutation_test", &permutation_test, py::arg("X"), py::arg("Y"), py::arg("contrast"),

@@ -107,7 +107,7 @@ def test_connectivity_matches_cli(tmp_path, kind):
     run_cli("connect", *paths, "--kind", cli_kind, "--out-dir", out)
     mats, mean = algia.connectivity(series, kind=kind)
     token = "partialcorrelation" if cli_kind == "partial" else cli_kind
-    assert len(mats) == 3 and mean.shape == (5, 5)
+    assert mats.shape == (3, 5, 5) and mean.shape == (5, 5)
     for s in range(3):
         header, rows = read_tsv(out / f"sub-{s}_desc-{token}_relmat.tsv")
         assert header[1:] == names

@@ -185,3 +185,31 @@ TEST(NilearnGolden, ConnectivityMeasure) {
     }
     EXPECT_EQ(checked, 7);
 }
+
+// Fewer time points than regions (20 < 31): the tangent kind whitens these covariances from their
+// factors (scale X'X + ridge I); nilearn from the assembled matrices (tests/golden/make_tangent_short.py).
+TEST(NilearnGolden, TangentShortSeries) {
+    ALGIA_REQUIRE_SHARED_DATA();
+    const auto nitime = io::read_table(test::shared_data() + "/fmri/nitime/fmri_timeseries.csv");
+    const Eigen::MatrixXd all = all_columns(nitime);
+    std::vector<Eigen::MatrixXd> subjects;
+    std::vector<std::string> names;
+    for (int s = 0; s < 6; ++s) {
+        subjects.push_back(all.middleRows(20 * s, 20));
+        names.push_back("sub" + std::to_string(s));
+    }
+    for (int threads : {1, 2}) {
+        Context ctx;
+        ctx.set_threads(threads);
+        const auto res = connectivity::connectivity(subjects, connectivity::Kind::tangent, connectivity::Estimator::ledoit_wolf, names, ctx);
+        for (int s = 0; s < 6; ++s) {
+            const auto want = all_columns(io::read_table(test::fixtures() + "/signal/tangent_short_sub" + std::to_string(s) + ".tsv"));
+            EXPECT_LT((res.matrices[std::size_t(s)] - want).cwiseAbs().maxCoeff(), 1e-9 * want.cwiseAbs().maxCoeff()) << s;
+        }
+        const auto mean = all_columns(io::read_table(test::fixtures() + "/signal/tangent_short_mean.tsv"));
+        EXPECT_LT((res.mean - mean).cwiseAbs().maxCoeff(), 1e-9 * mean.cwiseAbs().maxCoeff());
+    }
+    // Without shrinkage these covariances are singular (rank 19 of 31): a clear error, not NaN.
+    EXPECT_ALGIA_ERROR(connectivity::connectivity(subjects, connectivity::Kind::tangent, connectivity::Estimator::empirical, names),
+                       Kind::invalid_input, "not positive definite");
+}

@@ -42,10 +42,8 @@ struct Result {
 Result connectivity(const std::vector<Eigen::MatrixXd>& series, Kind kind, Estimator est,
                     const std::vector<std::string>& names, const Context& ctx = Context());
 
-// Symmetric-matrix functions through the eigendecomposition.
+// f(A) for a symmetric matrix A, through its eigendecomposition.
 Eigen::MatrixXd map_eigenvalues(const Eigen::MatrixXd& sym, double (*fn)(double));
-Eigen::MatrixXd geometric_mean(const std::vector<Eigen::MatrixXd>& spd, int max_iter = 30, double tol = 1e-7,
-                               const Context& ctx = Context());
 
 // Fisher's z = atanh(r) off the diagonal (the diagonal is left as is).
 Eigen::MatrixXd fisher_z(const Eigen::MatrixXd& r);
