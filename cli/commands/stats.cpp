@@ -30,7 +30,7 @@ namespace {
 // One row per cluster: id, sign, size (voxels, mm^3), peak (mm, from the affine), peak t (or F), mass,
 // FWE p.
 void write_cluster_table(const std::string& path, const stats::ClusterInference& r, const image::Grid& grid,
-                         const std::vector<std::int64_t>& voxels, const std::string& stat = "t") {
+                         const std::vector<std::int64_t>& voxels, const std::string& stat) {
     io::Table t({"cluster", "sign", "size_voxels", "size_mm3", "peak_x", "peak_y", "peak_z", "peak_" + stat, "mass", "p_fwe_size",
                  "p_fwe_mass", "threshold_" + stat});
     const double voxel_mm3 = std::abs(grid.affine.topLeftCorner<3, 3>().determinant());
@@ -45,6 +45,17 @@ void write_cluster_table(const std::string& path, const stats::ClusterInference&
                    io::format_number(r.cluster_threshold_t)});
     }
     io::write_table(path, t);
+}
+
+// The cluster-extent outputs of a t or F contrast: size and mass maps, their FWE p maps, the table.
+template <class WriteMap>
+void write_clusters(const WriteMap& write_map, const stats::ClusterInference& r, const std::string& table_path,
+                    const image::Grid& grid, const std::vector<std::int64_t>& voxels, const std::string& stat) {
+    write_map("clustersize", r.cluster_size);
+    write_map("clustermass", r.cluster_mass);
+    write_map("pclustersizefwe", r.p_cluster_size_fwe);
+    write_map("pclustermassfwe", r.p_cluster_mass_fwe);
+    write_cluster_table(table_path, r, grid, voxels, stat);
 }
 
 // Connectivity matrices as `algia connect` writes them (header "Node" + region names, one row per
@@ -432,14 +443,9 @@ Command stats_command() {
                                 write_map("tfce", r.tfce);
                                 write_map("ptfcefwe", r.p_tfce_fwe);
                             }
-                            if (o->cluster_threshold > 0) {
-                                write_map("clustersize", r.cluster_size);
-                                write_map("clustermass", r.cluster_mass);
-                                write_map("pclustersizefwe", r.p_cluster_size_fwe);
-                                write_map("pclustermassfwe", r.p_cluster_mass_fwe);
-                                write_cluster_table((fs::path(o->out) / fmt::format("contrast-{}_clusters.tsv", cname)).string(), r, maps.grid,
-                                                    maps.voxels);
-                            }
+                            if (o->cluster_threshold > 0)
+                                write_clusters(write_map, r, (fs::path(o->out) / fmt::format("contrast-{}_clusters.tsv", cname)).string(),
+                                               maps.grid, maps.voxels, "t");
                         }
                         if (o->fdr) write_map("qfdr", q);
                         const Eigen::Index best = [&] { Eigen::Index i; r.observed.t.maxCoeff(&i); return i; }();
@@ -503,14 +509,9 @@ Command stats_command() {
                         if (perm) {
                             write_map("pperm", r.p_uncorrected);
                             write_map("pfwe", r.p_fwe);
-                            if (o->cluster_threshold > 0) {
-                                write_map("clustersize", r.cluster_size);
-                                write_map("clustermass", r.cluster_mass);
-                                write_map("pclustersizefwe", r.p_cluster_size_fwe);
-                                write_map("pclustermassfwe", r.p_cluster_mass_fwe);
-                                write_cluster_table((fs::path(o->out) / fmt::format("contrast-{}_clusters.tsv", cname)).string(), r, maps.grid,
-                                                    maps.voxels, "F");
-                            }
+                            if (o->cluster_threshold > 0)
+                                write_clusters(write_map, r, (fs::path(o->out) / fmt::format("contrast-{}_clusters.tsv", cname)).string(),
+                                               maps.grid, maps.voxels, "F");
                         }
                         if (o->fdr) write_map("qfdr", q);
                         Eigen::Index best = 0;
