@@ -146,16 +146,24 @@ TEST(NilearnGolden, LabelsMasker) {
     EXPECT_EQ(checked, 4);
 }
 
-TEST(NilearnGolden, ConnectivityMeasure) {
-    ALGIA_REQUIRE_SHARED_DATA();
-    const auto nitime = io::read_table(test::shared_data() + "/fmri/nitime/fmri_timeseries.csv");
-    const Eigen::MatrixXd all = all_columns(nitime);
-    std::vector<Eigen::MatrixXd> subjects;
-    std::vector<std::string> names;
-    for (int s = 0; s < 5; ++s) {
-        subjects.push_back(all.middleRows(50 * s, 50));
+namespace {
+
+// The nitime ROI series cut into `count` "subjects" of `rows` consecutive rows, named sub0, sub1...
+void nitime_subjects(int count, int rows, std::vector<Eigen::MatrixXd>& subjects, std::vector<std::string>& names) {
+    const Eigen::MatrixXd all = all_columns(io::read_table(test::shared_data() + "/fmri/nitime/fmri_timeseries.csv"));
+    for (int s = 0; s < count; ++s) {
+        subjects.push_back(all.middleRows(rows * s, rows));
         names.push_back("sub" + std::to_string(s));
     }
+}
+
+}  // namespace
+
+TEST(NilearnGolden, ConnectivityMeasure) {
+    ALGIA_REQUIRE_SHARED_DATA();
+    std::vector<Eigen::MatrixXd> subjects;
+    std::vector<std::string> names;
+    nitime_subjects(5, 50, subjects, names);
     int checked = 0;
     for (const auto& c : cases()) {
         if (c["function"] != "nilearn.connectome.ConnectivityMeasure.fit_transform") continue;
@@ -190,14 +198,9 @@ TEST(NilearnGolden, ConnectivityMeasure) {
 // factors (scale X'X + ridge I); nilearn from the assembled matrices (tests/golden/make_tangent_short.py).
 TEST(NilearnGolden, TangentShortSeries) {
     ALGIA_REQUIRE_SHARED_DATA();
-    const auto nitime = io::read_table(test::shared_data() + "/fmri/nitime/fmri_timeseries.csv");
-    const Eigen::MatrixXd all = all_columns(nitime);
     std::vector<Eigen::MatrixXd> subjects;
     std::vector<std::string> names;
-    for (int s = 0; s < 6; ++s) {
-        subjects.push_back(all.middleRows(20 * s, 20));
-        names.push_back("sub" + std::to_string(s));
-    }
+    nitime_subjects(6, 20, subjects, names);
     for (int threads : {1, 2}) {
         Context ctx;
         ctx.set_threads(threads);
