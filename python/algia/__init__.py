@@ -390,7 +390,8 @@ def _design_frames(designs):
 
 def first_level(runs, events, contrasts, confounds=None, strategy="6p", confound_columns=(), mask=None, t_r=None,
                 slice_time_ref=None, hrf="glover", fir_delays=(0,), drift="cosine", high_pass=0.01, drift_order=1,
-                noise="ar1", smooth=0.0, modulators=True, single_trial=None, threads=0, progress=None):
+                noise="ar1", smooth=0.0, modulators=True, single_trial=None, threads=0, progress=None,
+                sample_masks=None):
     """First-level GLM of task fMRI runs, as ``algia glm`` (nilearn's FirstLevelModel).
 
     runs: one 4D image or a list (one per run, same grid); events: one events table per run (a
@@ -406,7 +407,9 @@ def first_level(runs, events, contrasts, confounds=None, strategy="6p", confound
     design-matrix DataFrame per run. single_trial='lsa' or 'lss' adds ``'_single_trial'``:
     ``{'betas': 4D Nifti1Image (one volume per trial, runs in order), 'trials': DataFrame (volume,
     run, trial, trial_type, onset, duration)}``, as ``algia glm --single-trial``; contrasts may
-    then be empty."""
+    then be empty. sample_masks: per run None or the volumes to keep, as indices or a boolean array
+    with one value per volume (nilearn's ``FirstLevelModel.fit(sample_masks=...)``, ``algia glm
+    --sample-mask``): the design is built on all frame times, then the censored rows are dropped."""
     if isinstance(contrasts, str):
         contrasts = {"contrast": contrasts}
     if not contrasts and not single_trial:
@@ -414,7 +417,7 @@ def first_level(runs, events, contrasts, confounds=None, strategy="6p", confound
                          "and/or single_trial='lss'")
     fit, affine = _first_level_fit(runs, events, confounds, strategy, confound_columns, mask, t_r, slice_time_ref, hrf,
                                    fir_delays, drift, high_pass, drift_order, noise, smooth, modulators, threads,
-                                   progress, single_trial)
+                                   progress, single_trial, sample_masks)
     out = {str(k): _contrast_maps(fit, str(v), affine) for k, v in dict(contrasts or {}).items()}
     out["_designs"] = _design_frames(fit.designs)
     if single_trial:
@@ -430,8 +433,36 @@ def _contrast_maps(fit, expression, affine):
     return {k: _nifti(v, affine) for k, v in m.items() if isinstance(v, _np.ndarray)}
 
 
+def _sample_masks_arg(sample_masks, volumes):
+    """nilearn-style sample_masks (one array, or one per run; indices or booleans) as per run None
+    or the kept volumes' indices (int64)."""
+    if sample_masks is None:
+        return []
+    if isinstance(sample_masks, _np.ndarray) or (isinstance(sample_masks, (list, tuple)) and len(sample_masks) > 0
+                                                 and all(_np.ndim(m) == 0 and m is not None for m in sample_masks)):
+        sample_masks = [sample_masks]
+    out = []
+    for r, m in enumerate(sample_masks):
+        if m is None:
+            out.append(None)
+            continue
+        a = _np.asarray(m)
+        what = f"sample mask of run {r + 1}"
+        if a.ndim != 1:
+            raise AlgiaError(f"{what}: a {a.ndim}-D array. Fix: give the kept volumes' indices, or one boolean per volume")
+        if a.dtype == bool:
+            if r < len(volumes) and len(a) != volumes[r]:
+                raise AlgiaError(f"{what}: {len(a)} booleans for {volumes[r]} volumes. Fix: one value per volume")
+            a = _np.flatnonzero(a)
+        elif not _np.issubdtype(a.dtype, _np.integer):
+            raise AlgiaError(f"{what}: values of type {a.dtype}. Fix: give integer indices or booleans")
+        out.append(a.astype(_np.int64))
+    return out
+
+
 def _first_level_fit(runs, events, confounds, strategy, confound_columns, mask, t_r, slice_time_ref, hrf, fir_delays,
-                     drift, high_pass, drift_order, noise, smooth, modulators, threads, progress, single_trial=None):
+                     drift, high_pass, drift_order, noise, smooth, modulators, threads, progress, single_trial=None,
+                     sample_masks=None):
     """(_algia._GlmFit, affine) of the runs."""
     if not isinstance(runs, (list, tuple)) or (isinstance(runs, tuple) and len(runs) == 2
                                                and isinstance(runs[0], _np.ndarray)):
@@ -458,7 +489,9 @@ def _first_level_fit(runs, events, confounds, strategy, confound_columns, mask, 
                                   mask if mask is None or (isinstance(mask, str) and mask in ("epi", "nonzero"))
                                   else _image(mask, "mask").arg(), hrf,
                                   [int(d) for d in fir_delays], drift, float(high_pass), int(drift_order), noise,
-                                  float(smooth or 0.0), bool(modulators), single_trial or "", threads, progress)
+                                  float(smooth or 0.0), bool(modulators), single_trial or "", threads, progress,
+                                  _sample_masks_arg(sample_masks, [im.data.shape[3] if im.data.ndim == 4 else 1
+                                                                   for im in imgs]))
     return fit, imgs[0].affine
 
 

@@ -42,7 +42,8 @@ class _Estimator:
 class FirstLevelModel(_Estimator):
     """First-level GLM of task runs, as nilearn's ``FirstLevelModel`` (``algia.first_level``).
 
-    ``fit(run_imgs, events, confounds=None)`` builds each run's design matrix and fits the model
+    ``fit(run_imgs, events, confounds=None, sample_masks=None)`` builds each run's design matrix (the
+    rows of censored volumes dropped, as ``algia.first_level``) and fits the model
     (OLS or AR(1)); ``compute_contrast(contrast_def, stat_type=None, output_type='z_score')``
     returns a Nifti1Image ('z_score', 'stat', 'p_value', 'effect_size', 'effect_variance') or,
     with output_type='all', a dict of them. Learned: ``design_matrices_`` (DataFrames),
@@ -68,12 +69,12 @@ class FirstLevelModel(_Estimator):
         self.n_jobs = n_jobs
         self.progress = progress
 
-    def fit(self, run_imgs, events, confounds=None):
+    def fit(self, run_imgs, events, confounds=None, sample_masks=None):
         fit, affine = algia._first_level_fit(
             run_imgs, events, confounds, self.confound_strategy, self.confound_columns, self.mask_img, self.t_r,
             self.slice_time_ref, self.hrf_model, self.fir_delays, self.drift_model if self.drift_model else "none",
             self.high_pass, self.drift_order, self.noise_model, self.smoothing_fwhm or 0.0, self.modulators,
-            self.n_jobs, self.progress)
+            self.n_jobs, self.progress, sample_masks=sample_masks)
         self._fit = fit
         self.affine_ = affine
         self.design_matrices_ = algia._design_frames(fit.designs)

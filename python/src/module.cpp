@@ -713,9 +713,12 @@ GlmFit first_level_fit(const py::list& runs, const py::list& events, const py::l
                        const std::vector<std::string>& confound_columns, const py::object& mask, const std::string& hrf,
                        const std::vector<int>& fir_delays, const std::string& drift, double high_pass, int drift_order,
                        const std::string& noise_name, double smooth, bool modulators, const std::string& single_trial,
-                       int threads, const py::object& progress) {
+                       int threads, const py::object& progress, const py::list& sample_masks) {
     const std::size_t n_runs = runs.size();
     if (n_runs == 0) throw algia::Error(algia::Kind::usage, "first_level: no run given");
+    if (!sample_masks.empty() && sample_masks.size() != n_runs)
+        throw algia::Error(algia::Kind::usage, std::to_string(n_runs) + " runs but " + std::to_string(sample_masks.size()) + " sample masks")
+            .hint("give one sample mask (or None) per run, in the same order");
     if (events.size() != n_runs)
         throw algia::Error(algia::Kind::usage, std::to_string(n_runs) + " runs but " + std::to_string(events.size()) + " events tables")
             .hint("give one events table per run, in the same order");
@@ -788,6 +791,7 @@ GlmFit first_level_fit(const py::list& runs, const py::list& events, const py::l
         algia::ProgressScope scope(ctx.progress(), "first_level", (single_trial.empty() ? 2 : 3) * n_runs);
         std::vector<Eigen::VectorXd> frame_times;
         std::vector<Eigen::VectorXd> betas;
+        std::vector<std::vector<std::size_t>> run_kept(n_runs);  // censoring: the kept volumes (empty: all)
         for (std::size_t r = 0; r < n_runs; ++r) {
             const auto& img = imgs[r].image;
             if (img.volumes() < 3)
@@ -821,7 +825,30 @@ GlmFit first_level_fit(const py::list& runs, const py::list& events, const py::l
                     .hint("fill or drop the incomplete columns (only the first row of derivatives may be n/a)");
             frame_times.push_back(ft);
             auto d = algia::glm::make_design_matrix(ft, evs[r], dopt, conf[r], conf_names[r]);
-            algia::glm::check_full_rank(d, imgs[r].name + " (run " + std::to_string(r + 1) + ")");
+            // Censoring as nilearn's FirstLevelModel.fit(sample_masks=...) and `algia glm --sample-mask`:
+            // the design built on all frame times, then the censored rows dropped.
+            const bool censored = !sample_masks.empty() && !sample_masks[r].is_none();
+            if (censored) {
+                const auto kept = sample_masks[r].cast<std::vector<std::int64_t>>();
+                const std::string what = "sample mask of run " + std::to_string(r + 1);
+                for (std::size_t i = 0; i < kept.size(); ++i) {
+                    if (kept[i] < 0 || kept[i] >= std::int64_t(T))
+                        throw algia::Error(algia::Kind::invalid_input, what + ": volume " + std::to_string(kept[i]) + " is outside 0.." +
+                                                                           std::to_string(T - 1))
+                            .hint("give the indices of the kept volumes, or a boolean array with one value per volume");
+                    if (i > 0 && kept[i] <= kept[i - 1])
+                        throw algia::Error(algia::Kind::invalid_input, what + ": the kept volumes are not in increasing order")
+                            .hint("sort them and drop repeats (numpy.unique)");
+                    run_kept[r].push_back(std::size_t(kept[i]));
+                }
+                if (run_kept[r].size() <= std::size_t(d.X.cols()))
+                    throw algia::Error(algia::Kind::invalid_input, what + ": " + std::to_string(run_kept[r].size()) + " of " +
+                                                                       std::to_string(T) + " volumes are kept, but the design has " +
+                                                                       std::to_string(d.X.cols()) + " columns")
+                        .hint("censor fewer volumes, or use fewer confounds");
+                algia::glm::keep_rows(d, run_kept[r]);
+            }
+            algia::glm::check_full_rank(d, imgs[r].name + " (run " + std::to_string(r + 1) + (censored ? ", censored volumes removed)" : ")"));
             out.designs.push_back(std::move(d));
         }
         if (mask_arg && !mask_arg->image.grid().same_as(grid))
@@ -846,10 +873,12 @@ GlmFit first_level_fit(const py::list& runs, const py::list& events, const py::l
                 algia::glm::smooth_volumes(copy.data(), grid.dims, copy.volumes(), grid.voxel_size(), smooth, ctx);
                 img = copy;
             }
-            Eigen::MatrixXf Y(Eigen::Index(out.voxels.size()), Eigen::Index(img.volumes()));
-            algia::parallel_for(ctx, std::size_t(img.volumes()), 8, [&](std::size_t t0, std::size_t t1) {
+            const auto& kept = run_kept[r];
+            const std::size_t n_kept = kept.empty() ? std::size_t(img.volumes()) : kept.size();
+            Eigen::MatrixXf Y(Eigen::Index(out.voxels.size()), Eigen::Index(n_kept));
+            algia::parallel_for(ctx, n_kept, 8, [&](std::size_t t0, std::size_t t1) {
                 for (std::size_t t = t0; t < t1; ++t) {
-                    const float* vol = img.data() + std::int64_t(t) * nvox;
+                    const float* vol = img.data() + std::int64_t(kept.empty() ? t : kept[t]) * nvox;
                     float* col = Y.col(Eigen::Index(t)).data();
                     for (std::size_t j = 0; j < out.voxels.size(); ++j) col[j] = vol[out.voxels[j]];
                 }
@@ -863,7 +892,8 @@ GlmFit first_level_fit(const py::list& runs, const py::list& events, const py::l
             scope.advance();
             if (!single_trial.empty()) {
                 auto st = algia::glm::single_trial_betas(frame_times[r], evs[r], dopt, conf[r], conf_names[r], Y, noise,
-                                                         single_trial == "lss", imgs[r].name + " (run " + std::to_string(r + 1), ctx);
+                                                         single_trial == "lss", imgs[r].name + " (run " + std::to_string(r + 1), ctx,
+                                                         run_kept[r]);
                 for (auto& b : st.betas) betas.push_back(std::move(b));
                 for (const auto& tr : st.trials)
                     out.trials.add_row({std::to_string(out.trials.rows()), std::to_string(r + 1), tr.name, tr.trial_type,
@@ -1048,7 +1078,8 @@ p_parametric, boot_se, ci_method, resamples (numbers as float, NaN where not app
     mod.def("_first_level_fit", &first_level_fit, py::arg("runs"), py::arg("events"), py::arg("confounds"),
             py::arg("strategy"), py::arg("confound_columns"), py::arg("mask"), py::arg("hrf"), py::arg("fir_delays"),
             py::arg("drift"), py::arg("high_pass"), py::arg("drift_order"), py::arg("noise"), py::arg("smooth"),
-            py::arg("modulators"), py::arg("single_trial"), py::arg("threads"), py::arg("progress"));
+            py::arg("modulators"), py::arg("single_trial"), py::arg("threads"), py::arg("progress"),
+            py::arg("sample_masks") = py::list());
     mod.def("_read_label_table", &algia::io::read_label_table, py::arg("path"));
     mod.def("_find_confounds_for", &algia::signal::find_confounds_for, py::arg("bold_path"));
     mod.def("_lmm", &lmm, py::arg("columns"), py::arg("cells"), py::arg("formula"), py::arg("reml"), py::arg("emmeans"),

@@ -577,3 +577,52 @@ def test_first_level_single_trial_matches_cli(tmp_path, mode, noise, hrf):
     assert list(st["trials"].columns) == header
     assert list(st["trials"]["trial"]) == [r[2] for r in rows]
     np.testing.assert_array_equal(st["trials"]["onset"].to_numpy(), num([r[4] for r in rows]))
+
+
+@pytest.mark.parametrize("noise,single_trial", [("ar1", None), ("ols", "lss")])
+def test_first_level_sample_masks_match_cli(tmp_path, noise, single_trial):
+    # Censoring from Python (nilearn's sample_masks: indices or booleans) = `algia glm --sample-mask`.
+    img, events, conf = _glm_inputs(tmp_path)
+    n = img.shape[3]
+    keep = np.ones(n, dtype=bool)
+    keep[[0, 1, 17, 18, 19, 40]] = False
+    pd.DataFrame({"kept": keep.astype(int)}).to_csv(tmp_path / "mask.tsv", sep="\t", index=False)
+    (tmp_path / "res").mkdir()
+    extra = ["--single-trial", single_trial] if single_trial else []
+    run_cli("glm", "--mask", "nonzero", tmp_path / "run_bold.nii.gz", "--events", tmp_path / "run_events.tsv", "--confounds",
+            tmp_path / "run_conf.tsv", "--strategy", "none", "--confound-columns", "c1", "c2", "--t-r", 2, "--noise", noise,
+            "--sample-mask", tmp_path / "mask.tsv", "--contrast", "ab=a - b", "--prefix", "x", "--out", tmp_path / "res", *extra)
+    by_index = _first_level(img, events, {"ab": "a - b"}, confounds=conf, t_r=2.0, noise=noise, single_trial=single_trial,
+                            sample_masks=np.flatnonzero(keep))
+    by_bool = _first_level([img], [events], {"ab": "a - b"}, confounds=[conf], t_r=2.0, noise=noise, single_trial=single_trial,
+                           sample_masks=[keep])
+    plain = _first_level(img, events, {"ab": "a - b"}, confounds=conf, t_r=2.0, noise=noise)
+    for stat in ("effect", "variance", "t", "z", "p"):
+        cli = _cli_map(tmp_path / "res" / f"x_contrast-ab_stat-{stat}_statmap.nii.gz")
+        np.testing.assert_array_equal(np.asarray(by_index["ab"][stat].dataobj), cli, err_msg=stat)
+        np.testing.assert_array_equal(np.asarray(by_bool["ab"][stat].dataobj), cli, err_msg=stat)
+    assert not np.array_equal(np.asarray(plain["ab"]["z"].dataobj), np.asarray(by_index["ab"]["z"].dataobj))
+    assert len(by_index["_designs"][0]) == keep.sum()
+    header, rows = read_tsv(tmp_path / "res" / "run_design.tsv")
+    np.testing.assert_array_equal(by_index["_designs"][0].to_numpy(), np.array([[float(c) for c in r] for r in rows]))
+    if single_trial:
+        np.testing.assert_array_equal(np.asarray(by_index["_single_trial"]["betas"].dataobj),
+                                      _cli_map(tmp_path / "res" / f"x_desc-{single_trial}_betas.nii.gz"))
+    model = _FirstLevelModel(t_r=2.0, noise_model=noise).fit(img, events, confounds=conf, sample_masks=keep)
+    np.testing.assert_array_equal(np.asarray(model.compute_contrast("a - b").dataobj),
+                                  _cli_map(tmp_path / "res" / "x_contrast-ab_stat-z_statmap.nii.gz"))
+
+
+def test_first_level_sample_mask_errors(tmp_path):
+    img, events, conf = _glm_inputs(tmp_path)
+    n = img.shape[3]
+    with pytest.raises(algia.AlgiaError, match="outside 0"):
+        _first_level(img, events, {"ab": "a - b"}, t_r=2.0, sample_masks=np.array([0, 5, n]))
+    with pytest.raises(algia.AlgiaError, match="increasing order"):
+        _first_level(img, events, {"ab": "a - b"}, t_r=2.0, sample_masks=np.array([3, 2, 10]))
+    with pytest.raises(algia.AlgiaError, match=f"{n - 1} booleans for {n} volumes"):
+        _first_level(img, events, {"ab": "a - b"}, t_r=2.0, sample_masks=np.ones(n - 1, dtype=bool))
+    with pytest.raises(algia.AlgiaError, match="volumes are kept, but the design has"):
+        _first_level(img, events, {"ab": "a - b"}, t_r=2.0, sample_masks=np.arange(4))
+    with pytest.raises(algia.AlgiaError, match="1 runs but 2 sample masks"):
+        _first_level(img, events, {"ab": "a - b"}, t_r=2.0, sample_masks=[None, None])
