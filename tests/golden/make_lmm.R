@@ -100,6 +100,7 @@ fit("trial_rs_reml", pain ~ arm * visit + age + (1 + time | id), tr, TRUE, emm =
 fit("trial_ri_ml", pain ~ arm * visit + age + (1 | id), tr, FALSE, emm = "arm")
 fit("trial_arm3_reml", pain ~ arm3 * visit + age + (1 + time | id), tr, TRUE, emm = "arm3")
 fit("trial_time_reml", pain ~ arm * time + (time | id), tr, TRUE)
+fit("trial_3way_ml", pain ~ arm * arm3 * time + (1 | id), tr, FALSE)  # every two-way term of a three-way product
 fit("singular_ri_reml", y ~ x + (1 | id), sg, TRUE)
 fit("singular_rs_reml", y ~ x + (x | id), sg, TRUE)  # correlation -1
 res <- do.call(rbind, rows)

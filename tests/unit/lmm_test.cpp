@@ -145,6 +145,8 @@ TEST(LmmGolden, TrialThreeArmsByVisitReml) {
     check_model("trial_arm3_reml", "trial.tsv", "pain ~ arm3 * visit + age + (1 + time | id)", true, "arm3:visit");
 }
 TEST(LmmGolden, TrialArmByTimeReml) { check_model("trial_time_reml", "trial.tsv", "pain ~ arm * time + (time | id)", true); }
+// A three-way product: R expands it to every main effect and two-way term plus the three-way one.
+TEST(LmmGolden, TrialThreeWayProductMl) { check_model("trial_3way_ml", "trial.tsv", "pain ~ arm * arm3 * time + (1 | id)", false); }
 TEST(LmmGolden, SingularFitIsReported) { check_model("singular_ri_reml", "singular.tsv", "y ~ x + (1 | id)", true); }
 TEST(LmmGolden, SingularSlopeCorrelationMinusOne) { check_model("singular_rs_reml", "singular.tsv", "y ~ x + (x | id)", true); }
 

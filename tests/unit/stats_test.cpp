@@ -117,6 +117,26 @@ TEST(Stats, FormulaCodesCategoriesAndInteractions) {
     EXPECT_ALGIA_ERROR(stats::design_from_formula(t, "~ sex"), Kind::invalid_input, "has no column 'sex'");
 }
 
+// R's expansion of a product of factors (attr(terms(~ a*b*c), "term.labels") in R 4.2: a, b, c,
+// a:b, a:c, b:c, a:b:c; ~ a:b*c + d: a:b, c, a:b:c, d with R's later sort by degree aside).
+TEST(Stats, FormulaTermsExpandProductsAsR) {
+    using Terms = std::vector<std::vector<std::string>>;
+    const auto abc = stats::formula_terms(" a * b*c ", "~ a*b*c");
+    EXPECT_TRUE(abc.intercept);
+    EXPECT_EQ(abc.terms, (Terms{{"a"}, {"b"}, {"c"}, {"a", "b"}, {"a", "c"}, {"b", "c"}, {"a", "b", "c"}}));
+    const auto nested = stats::formula_terms("a:b*c + d + c - 1", "~ a:b*c + d + c - 1");
+    EXPECT_FALSE(nested.intercept);
+    EXPECT_EQ(nested.terms, (Terms{{"a", "b"}, {"c"}, {"a", "b", "c"}, {"d"}}));
+    EXPECT_FALSE(stats::formula_terms("0 + x", "~ 0 + x").intercept);
+    EXPECT_ALGIA_ERROR(stats::formula_terms("a - b", "~ a - b"), Kind::usage, "only '- 1' may be subtracted");
+    // The design: every two-way interaction of a three-way product is there.
+    const auto t = io::parse_table("x\ty\tz\n1\t2\t3\n2\t1\t5\n3\t4\t4\n4\t3\t1\n5\t6\t2\n6\t5\t7\n7\t9\t8\n8\t7\t6\n9\t8\t9\n", "p.tsv");
+    const auto d = stats::design_from_formula(t, "~ x * y * z");
+    EXPECT_EQ(d.columns, (std::vector<std::string>{"intercept", "x", "y", "z", "x:y", "x:z", "y:z", "x:y:z"}));
+    EXPECT_EQ(d.X(2, 5), 3.0 * 4.0);
+    EXPECT_EQ(d.X(2, 7), 3.0 * 4.0 * 4.0);
+}
+
 TEST(Stats, RankDeficientDesignIsAClearError) {
     Eigen::MatrixXd X(5, 3);
     X << 1, 1, 2, 1, 2, 4, 1, 3, 6, 1, 4, 8, 1, 5, 10;

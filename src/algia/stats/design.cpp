@@ -63,59 +63,73 @@ Coded code_variable(const io::Table& t, const std::string& name) {
 
 }  // namespace
 
-Design design_from_formula(const io::Table& t, const std::string& formula_in) {
-    std::string f = trim(formula_in);
-    if (f.empty() || f[0] != '~')
-        throw Error(Kind::usage, fmt::format("formula '{}' must start with ~", formula_in)).hint("e.g. --formula '~ arm + age'");
-    f = trim(f.substr(1));
-    bool intercept = true;
-    std::vector<std::string> terms;
+FormulaTerms formula_terms(const std::string& rhs, const std::string& formula) {
+    FormulaTerms out;
+    std::vector<std::string> raw;
     // Split on '+' and '-' (a '-' only removes the intercept: "- 1").
     std::string cur;
-    for (std::size_t i = 0; i <= f.size(); ++i) {
-        if (i == f.size() || f[i] == '+' || f[i] == '-') {
+    for (std::size_t i = 0; i <= rhs.size(); ++i) {
+        if (i == rhs.size() || rhs[i] == '+' || rhs[i] == '-') {
             const std::string term = trim(cur);
-            if (!term.empty()) terms.push_back(term);
-            if (i < f.size() && f[i] == '-') {
+            if (!term.empty()) raw.push_back(term);
+            if (i < rhs.size() && rhs[i] == '-') {
                 std::size_t j = i + 1;
-                while (j < f.size() && std::isspace(static_cast<unsigned char>(f[j]))) ++j;
-                if (j < f.size() && f[j] == '1') {
-                    intercept = false;
+                while (j < rhs.size() && std::isspace(static_cast<unsigned char>(rhs[j]))) ++j;
+                if (j < rhs.size() && rhs[j] == '1') {
+                    out.intercept = false;
                     i = j;
                 } else {
-                    throw Error(Kind::usage, fmt::format("formula '{}': only '- 1' may be subtracted", formula_in));
+                    throw Error(Kind::usage, fmt::format("formula '{}': only '- 1' may be subtracted", formula));
                 }
             }
             cur.clear();
         } else {
-            cur += f[i];
+            cur += rhs[i];
         }
     }
-    std::vector<std::string> expanded;
-    for (const auto& term : terms) {
+    std::set<std::string> seen;
+    auto add = [&](const std::vector<std::string>& vars) {
+        if (seen.insert(fmt::format("{}", fmt::join(vars, ":"))).second) out.terms.push_back(vars);
+    };
+    for (const auto& term : raw) {
         if (term == "0") {
-            intercept = false;
+            out.intercept = false;
             continue;
         }
         if (term == "1") continue;
-        if (term.find('*') != std::string::npos) {
-            const auto parts = split(term, '*');
-            for (const auto& p : parts) expanded.push_back(p);
-            expanded.push_back(fmt::format("{}", fmt::join(parts, ":")));
-            continue;
+        const auto factors = split(term, '*');
+        if (factors.size() > 20)
+            throw Error(Kind::usage, fmt::format("formula '{}': '{}' has more than 20 factors", formula, term));
+        // Every non-empty subset of the factors, by size, then in the order of the factors.
+        const std::size_t k = factors.size();
+        for (std::size_t size = 1; size <= k; ++size) {
+            std::vector<bool> pick(k, false);
+            std::fill(pick.begin(), pick.begin() + std::ptrdiff_t(size), true);
+            do {
+                std::vector<std::string> vars;
+                for (std::size_t i = 0; i < k; ++i)
+                    if (pick[i])
+                        for (const auto& v : split(factors[i], ':')) vars.push_back(v);
+                add(vars);
+            } while (std::prev_permutation(pick.begin(), pick.end()));
         }
-        expanded.push_back(term);
     }
+    return out;
+}
+
+Design design_from_formula(const io::Table& t, const std::string& formula_in) {
+    std::string f = trim(formula_in);
+    if (f.empty() || f[0] != '~')
+        throw Error(Kind::usage, fmt::format("formula '{}' must start with ~", formula_in)).hint("e.g. --formula '~ arm + age'");
+    const FormulaTerms ft = formula_terms(f.substr(1), formula_in);
+    const bool intercept = ft.intercept;
     std::vector<std::string> names;
     std::vector<std::vector<double>> cols;
     if (intercept) {
         names.push_back("intercept");
         cols.push_back(std::vector<double>(t.rows(), 1.0));
     }
-    std::set<std::string> seen;
-    for (const auto& term : expanded) {
-        if (!seen.insert(term).second) continue;
-        const auto factors = split(term, ':');
+    for (const auto& factors : ft.terms) {
         Coded acc = code_variable(t, factors[0]);
         for (std::size_t k = 1; k < factors.size(); ++k) {
             const Coded next = code_variable(t, factors[k]);

@@ -126,49 +126,11 @@ Parsed parse_formula(const std::string& formula) {
     return p;
 }
 
-// Terms of the fixed formula in design.hpp's expansion order, with their variables.
+// Terms of the fixed formula with their variables, expanded as design_from_formula expands them.
 std::vector<std::vector<std::string>> fixed_terms(const std::string& fixed, bool& intercept) {
-    intercept = true;
-    std::vector<std::vector<std::string>> out;
-    std::set<std::string> seen;
-    std::string f = fixed, cur;
-    std::vector<std::string> raw;
-    for (std::size_t i = 0; i <= f.size(); ++i) {
-        if (i == f.size() || f[i] == '+' || f[i] == '-') {
-            if (!trim(cur).empty()) raw.push_back(trim(cur));
-            if (i < f.size() && f[i] == '-') intercept = false;  // "- 1" (design.hpp rejects others)
-            if (i < f.size() && f[i] == '-') {
-                std::size_t j = i + 1;
-                while (j < f.size() && std::isspace(static_cast<unsigned char>(f[j]))) ++j;
-                if (j < f.size() && f[j] == '1') i = j;
-            }
-            cur.clear();
-        } else {
-            cur += f[i];
-        }
-    }
-    auto add = [&](const std::vector<std::string>& vars) {
-        std::string key = fmt::format("{}", fmt::join(vars, ":"));
-        if (seen.insert(key).second) out.push_back(vars);
-    };
-    for (const auto& term : raw) {
-        if (term == "0") {
-            intercept = false;
-            continue;
-        }
-        if (term == "1") continue;
-        if (term.find('*') != std::string::npos) {
-            const auto parts = split(term, '*');
-            for (const auto& q : parts) add(split(q, ':'));
-            std::vector<std::string> all;
-            for (const auto& q : parts)
-                for (const auto& v : split(q, ':')) all.push_back(v);
-            add(all);
-            continue;
-        }
-        add(split(term, ':'));
-    }
-    return out;
+    auto ft = stats::formula_terms(fixed, "~ " + fixed);
+    intercept = ft.intercept;
+    return std::move(ft.terms);
 }
 
 // The term a design column belongs to: "arm[T.b]:visit[T.v2]" -> "arm:visit".
