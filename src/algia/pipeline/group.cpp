@@ -20,6 +20,7 @@
 #include "algia/mediation/bootstrap.hpp"
 #include "algia/mediation/table.hpp"
 #include "algia/pipeline/participant.hpp"
+#include "algia/signal/regions.hpp"
 #include "algia/stats/design.hpp"
 #include "algia/stats/glm.hpp"
 #include "algia/trial/lmm.hpp"
@@ -67,30 +68,6 @@ std::pair<double, double> pearson(const std::vector<double>& x, const std::vecto
     return {r, std::min(1.0, 2 * stats::t_sf(std::fabs(t), df))};
 }
 
-// Centroids (mm, through the affine) of every label of a label atlas, by region name.
-std::map<std::string, Eigen::Vector3d> centroids(const std::string& atlas_path, const std::map<std::int32_t, std::string>& names,
-                                                 const Context& ctx) {
-    const auto atlas = io::read_image<float>(atlas_path, ctx);
-    const auto& g = atlas.grid();
-    std::map<std::int32_t, std::pair<Eigen::Vector3d, double>> sum;
-    for (std::int64_t k = 0; k < g.dims[2]; ++k)
-        for (std::int64_t j = 0; j < g.dims[1]; ++j)
-            for (std::int64_t i = 0; i < g.dims[0]; ++i) {
-                const float v = atlas.data()[g.index(i, j, k)];
-                if (!(v > 0) || !std::isfinite(v)) continue;
-                auto& s = sum.try_emplace(std::int32_t(std::lround(v)), Eigen::Vector3d::Zero(), 0.0).first->second;
-                s.first += Eigen::Vector3d(double(i), double(j), double(k));
-                s.second += 1;
-            }
-    std::map<std::string, Eigen::Vector3d> out;
-    for (const auto& [label, s] : sum) {
-        const Eigen::Vector3d ijk = s.first / s.second;
-        const Eigen::Vector3d mm = g.affine.topLeftCorner<3, 3>() * ijk + g.affine.topRightCorner<3, 1>();
-        out[names.count(label) ? names.at(label) : fmt::format("region{}", label)] = mm;
-    }
-    return out;
-}
-
 // QC-FC (Power et al. 2014; Ciric et al. 2017): across participants, per session, the correlation of
 // each rest connectivity edge with mean framewise displacement; the summary gives the median
 // |r|, the share of edges with p < 0.05 before and after BH FDR, and the correlation of QC-FC with
@@ -100,8 +77,9 @@ void qcfc(const Config& config, const Layout& layout, const std::vector<std::str
     io::Table edges({"session", "edge", "region_a", "region_b", "distance_mm", "n", "r", "p", "p_fdr"});
     io::Table summary({"session", "n", "edges", "median_abs_r", "percent_p05", "percent_fdr05", "distance_r", "distance_p"});
     std::map<std::string, Eigen::Vector3d> where;
-    if (!config.atlas.empty()) where = centroids(config.atlas, config.labels.empty() ? std::map<std::int32_t, std::string>{}
-                                                                                   : io::read_label_table(config.labels), ctx);
+    if (!config.atlas.empty())
+        where = signal::label_centroids(io::read_image<float>(config.atlas, ctx),
+                                        config.labels.empty() ? std::map<std::int32_t, std::string>{} : io::read_label_table(config.labels));
     bool any = false;
     for (const auto& ses : layout.sessions) {
         std::vector<std::string> regions;

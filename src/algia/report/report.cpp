@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <boost/math/distributions/students_t.hpp>
@@ -19,6 +20,7 @@
 #include "algia/io/nifti.hpp"
 #include "algia/io/tsv.hpp"
 #include "algia/report/png.hpp"
+#include "algia/signal/regions.hpp"
 
 namespace algia::report {
 
@@ -372,28 +374,83 @@ Eigen::MatrixXd numeric_block(const io::Table& t, std::size_t first_col) {
     return m;
 }
 
+// Where the nodes of the DMN drawing go. With the atlas: each region at its centroid seen from
+// above (x to the right, y up: left hemisphere on the left, anterior at the top), over the atlas's
+// outline in grey; without it (or when a default-mode region has no centroid): on a circle,
+// clockwise from the top in atlas order.
+struct NodeLayout {
+    std::vector<double> px, py;
+    std::vector<Eigen::Vector3d> mm;  // empty for the circle
+};
+
+NodeLayout layout_nodes(Picture& p, const std::vector<std::string>& region_names, const image::Image<float>* atlas,
+                        const std::map<std::string, Eigen::Vector3d>* where) {
+    const int n = int(region_names.size()), W = p.width;
+    NodeLayout out;
+    out.px.resize(std::size_t(n));
+    out.py.resize(std::size_t(n));
+    bool anatomical = atlas && where;
+    for (const auto& r : region_names) anatomical = anatomical && where->count(r);
+    if (!anatomical) {
+        const double c = W / 2.0, radius = W / 2.0 - 34, kPi = 3.14159265358979323846;
+        draw_ring(p, c, c, radius, 1, {225, 225, 225});
+        for (int k = 0; k < n; ++k) {
+            const double a = -kPi / 2 + 2 * kPi * k / n;
+            out.px[std::size_t(k)] = c + radius * std::cos(a);
+            out.py[std::size_t(k)] = c + radius * std::sin(a);
+        }
+        return out;
+    }
+    // The atlas's labelled voxels seen from above, in mm; the picture spans their extent.
+    const auto& g = atlas->grid();
+    std::vector<Eigen::Vector2d> top;
+    double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
+    for (std::int64_t j = 0; j < g.dims[1]; ++j)
+        for (std::int64_t i = 0; i < g.dims[0]; ++i)
+            for (std::int64_t k = 0; k < g.dims[2]; ++k) {
+                const float v = atlas->data()[g.index(i, j, k)];
+                if (!(v > 0) || !std::isfinite(v)) continue;
+                const Eigen::Vector3d w = g.world(double(i), double(j), double(k));
+                top.emplace_back(w[0], w[1]);
+                x0 = std::min(x0, w[0]), x1 = std::max(x1, w[0]), y0 = std::min(y0, w[1]), y1 = std::max(y1, w[1]);
+                break;  // one voxel of the column is enough for the outline
+            }
+    const double margin = 24, span = std::max({x1 - x0, y1 - y0, 1e-9});
+    const double scale = (W - 2 * margin) / span;
+    const double ox = margin + (W - 2 * margin - (x1 - x0) * scale) / 2, oy = margin + (W - 2 * margin - (y1 - y0) * scale) / 2;
+    const auto to_px = [&](double x, double y) { return Eigen::Vector2d(ox + (x - x0) * scale, oy + (y1 - y) * scale); };
+    const double dot = std::max(1.0, 0.72 * g.voxel_size()[0] * scale);  // half a voxel's diagonal: the discs cover the outline
+    for (const auto& t : top) fill_disc(p, to_px(t[0], t[1])[0], to_px(t[0], t[1])[1], dot, {236, 236, 236});
+    for (int k = 0; k < n; ++k) {
+        const Eigen::Vector3d& c = where->at(region_names[std::size_t(k)]);
+        const Eigen::Vector2d q = to_px(c[0], c[1]);
+        out.px[std::size_t(k)] = q[0];
+        out.py[std::size_t(k)] = q[1];
+        out.mm.push_back(c);
+    }
+    return out;
+}
+
 // The default-mode subgraph of a run's correlation matrix as the participant level measures it
-// (proportional threshold `density` over the whole graph, then the Default-network nodes): nodes on
-// a circle clockwise from the top in atlas order, node area by strength, edges shaded and widened
-// by weight. Empty when the atlas names fewer than three default-mode regions.
-std::string dmn_graph_html(const io::Table& rel, double density, const std::string& anchor) {
+// (proportional threshold `density` over the whole graph, then the Default-network nodes): nodes
+// placed by layout_nodes, node area by strength, edges shaded and widened by weight. Empty when the
+// atlas names fewer than three default-mode regions.
+std::string dmn_graph_html(const io::Table& rel, double density, const std::string& anchor, const image::Image<float>* atlas,
+                           const std::map<std::string, Eigen::Vector3d>* where) {
     const std::vector<std::string> names(rel.columns().begin() + 1, rel.columns().end());
     std::vector<int> nodes;
+    std::vector<std::string> node_names;
     for (std::size_t i = 0; i < names.size(); ++i)
-        if (io::is_default_mode(io::network_of(names[i]))) nodes.push_back(int(i));
+        if (io::is_default_mode(io::network_of(names[i]))) nodes.push_back(int(i)), node_names.push_back(names[i]);
     if (nodes.size() < 3) return "";
     const Eigen::MatrixXd R = numeric_block(rel, 1);
     if (R.rows() != R.cols() || R.rows() != Eigen::Index(names.size())) return "";
     const auto g = connectivity::subgraph(connectivity::make_graph(R, density), nodes);
     const auto nm = connectivity::node_measures(g);
     const int n = int(nodes.size()), W = 440;
-    const double c = W / 2.0, radius = W / 2.0 - 34, kPi = 3.14159265358979323846;
-    std::vector<double> px(static_cast<std::size_t>(n)), py(static_cast<std::size_t>(n));
-    for (int k = 0; k < n; ++k) {
-        const double a = -kPi / 2 + 2 * kPi * k / n;
-        px[std::size_t(k)] = c + radius * std::cos(a);
-        py[std::size_t(k)] = c + radius * std::sin(a);
-    }
+    Picture p(W, W);
+    const NodeLayout at = layout_nodes(p, node_names, atlas, where);
+    const bool anatomical = !at.mm.empty();
     struct Edge {
         int i, j;
         double w;
@@ -404,31 +461,47 @@ std::string dmn_graph_html(const io::Table& rel, double density, const std::stri
         for (int j = i + 1; j < n; ++j)
             if (g.w(i, j) > 0) edges.push_back({i, j, g.w(i, j)}), wmax = std::max(wmax, g.w(i, j)), wmin = std::min(wmin, g.w(i, j));
     std::stable_sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.w < b.w; });  // strongest on top
-    Picture p(W, W);
-    draw_ring(p, c, c, radius, 1, {225, 225, 225});
     const auto mix = [](double a, double b, double t) { return std::uint8_t(std::lround(a + (b - a) * t)); };
     for (const auto& e : edges) {
         const double t = wmax > wmin ? 0.2 + 0.8 * (e.w - wmin) / (wmax - wmin) : 1;  // shade over the drawn edges' range
         const Rgb col{mix(248, 150, t), mix(200, 0, t), mix(200, 24, t)};
-        draw_line(p, px[std::size_t(e.i)], py[std::size_t(e.i)], px[std::size_t(e.j)], py[std::size_t(e.j)], col, 1 + int(std::lround(2 * t)));
+        draw_line(p, at.px[std::size_t(e.i)], at.py[std::size_t(e.i)], at.px[std::size_t(e.j)], at.py[std::size_t(e.j)], col,
+                  1 + int(std::lround(2 * t)));
     }
     double smax = 0;
     for (double s : nm.strength) smax = std::max(smax, s);
-    io::Table t({"node", "region", "degree", "strength"});
-    for (int k = 0; k < n; ++k) {
+    io::Table t(anatomical ? std::vector<std::string>{"node", "region", "x_mm", "y_mm", "z_mm", "degree", "strength"}
+                           : std::vector<std::string>{"node", "region", "degree", "strength"});
+    // Larger discs first, so that a small node next to a large one stays visible.
+    std::vector<int> order(static_cast<std::size_t>(n));
+    for (int k = 0; k < n; ++k) order[std::size_t(k)] = k;
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return nm.strength[std::size_t(a)] > nm.strength[std::size_t(b)]; });
+    const double rmax = anatomical ? 8 : 14;
+    for (int k : order) {
         const double s = nm.strength[std::size_t(k)];
-        const double r = 4 + 10 * std::sqrt(smax > 0 ? s / smax : 0.0);
-        fill_disc(p, px[std::size_t(k)], py[std::size_t(k)], r, {31, 119, 180});
-        draw_ring(p, px[std::size_t(k)], py[std::size_t(k)], r, 1.5, {20, 40, 80});
-        t.add_row({std::to_string(k + 1), names[std::size_t(nodes[std::size_t(k)])], fmt::format("{}", nm.degree[std::size_t(k)]),
-                   fmt::format("{:.3f}", s)});
+        const double r = 3 + (rmax - 3) * std::sqrt(smax > 0 ? s / smax : 0.0);
+        fill_disc(p, at.px[std::size_t(k)], at.py[std::size_t(k)], r, {31, 119, 180});
+        draw_ring(p, at.px[std::size_t(k)], at.py[std::size_t(k)], r, 1.5, {20, 40, 80});
     }
+    for (int k = 0; k < n; ++k) {
+        std::vector<std::string> row = {std::to_string(k + 1), node_names[std::size_t(k)]};
+        if (anatomical)
+            for (int d = 0; d < 3; ++d) row.push_back(fmt::format("{:.1f}", at.mm[std::size_t(k)][d]));
+        row.push_back(fmt::format("{}", nm.degree[std::size_t(k)]));
+        row.push_back(fmt::format("{:.3f}", nm.strength[std::size_t(k)]));
+        t.add_row(row);
+    }
+    const std::string where_text =
+        anatomical ? "at their atlas centroids seen from above (left hemisphere on the left, anterior at the top; the grey outline is "
+                     "the atlas; coordinates in the table)"
+                   : "on a circle, numbered clockwise from the top as in the table";
     return "<h3 id=\"" + html_escape(anchor) + "\">Default-mode network graph</h3>" +
-           figure(img(p), fmt::format("Default-mode regions ({} nodes, numbered clockwise from the top as in the table) with the edges "
-                                      "kept by the proportional threshold of the whole graph (density {}: the strongest positive "
-                                      "correlations, as the graph measures); {} edges, shaded and widened from the weakest (r = {}) to the "
-                                      "strongest (r = {}); node area by strength within the default-mode subgraph.",
-                                      n, fmt_num(density, 2), edges.size(), fmt_num(edges.empty() ? std::nan("") : wmin, 2), fmt_num(wmax, 2))) +
+           figure(img(p), fmt::format("Default-mode regions ({} nodes, {}) with the edges kept by the proportional threshold of the "
+                                      "whole graph (density {}: the strongest positive correlations, as the graph measures); {} edges, "
+                                      "shaded and widened from the weakest (r = {}) to the strongest (r = {}); node area by strength "
+                                      "within the default-mode subgraph.",
+                                      n, where_text, fmt_num(density, 2), edges.size(), fmt_num(edges.empty() ? std::nan("") : wmin, 2),
+                                      fmt_num(wmax, 2))) +
            table_html(t);
 }
 
@@ -446,11 +519,18 @@ std::string participant_report(const fs::path& dir, const std::string& label, co
         if (p.find("desc-brain_mask") != std::string::npos && mask_path.empty()) mask_path = p;
     }
     const std::string atlas = config.contains("atlas") ? config["atlas"].value("image", "") : "";
-    if (!mask_path.empty() && !atlas.empty() && fs::exists(mask_path) && fs::exists(atlas)) {
+    const std::string labels = config.contains("atlas") ? config["atlas"].value("labels", "") : "";
+    std::optional<image::Image<float>> at;  // the atlas, and its regions' centroids for the DMN drawing
+    std::map<std::string, Eigen::Vector3d> centroids;
+    if (!atlas.empty() && fs::exists(atlas)) {
+        at = io::read_image<float>(atlas, ctx);
+        centroids = signal::label_centroids(*at, !labels.empty() && fs::exists(labels) ? io::read_label_table(labels)
+                                                                                      : std::map<std::int32_t, std::string>{});
+    }
+    if (!mask_path.empty() && at && fs::exists(mask_path)) {
         const auto mask = io::read_image<float>(mask_path, ctx);
-        const auto at = io::read_image<float>(atlas, ctx);
-        if (at.grid().same_as(mask.grid()))
-            body += "<h2>Atlas on the brain mask</h2>" + figure(img(montage(mask, &at, true)), "Axial slices, inferior to superior; atlas regions coloured.");
+        if (at->grid().same_as(mask.grid()))
+            body += "<h2>Atlas on the brain mask</h2>" + figure(img(montage(mask, &*at, true)), "Axial slices, inferior to superior; atlas regions coloured.");
     }
     std::vector<fs::path> files;
     for (const auto& e : fs::recursive_directory_iterator(dir))
@@ -487,7 +567,7 @@ std::string participant_report(const fs::path& dir, const std::string& label, co
                 double density = 0.1;
                 if (config.contains("connectivity") && config["connectivity"].contains("density") && config["connectivity"]["density"].is_number())
                     density = config["connectivity"]["density"].get<double>();
-                body += dmn_graph_html(rel, density, "dmn-graph-" + stem);
+                body += dmn_graph_html(rel, density, "dmn-graph-" + stem, at ? &*at : nullptr, at ? &centroids : nullptr);
             }
             const auto nets = read_if(f.parent_path() / (stem + "_desc-networks_connectivity.tsv"));
             if (nets.rows()) body += "<h3>Within- and between-network connectivity</h3>" + table_html(nets);
@@ -698,7 +778,10 @@ std::vector<std::string> write_reports(const std::string& output_dir, const Cont
                 if (v.is_string() && !v.get<std::string>().empty() && fs::path(v.get<std::string>()).is_relative())
                     v = (base / v.get<std::string>()).lexically_normal().string();
             };
-            if (config.contains("atlas")) fix(config["atlas"]["image"]);
+            if (config.contains("atlas")) {
+                fix(config["atlas"]["image"]);
+                if (config["atlas"].contains("labels")) fix(config["atlas"]["labels"]);
+            }
             config["_root"] = (out / j["GeneratedBy"][0].value("InputFolder", "")).lexically_normal().string();
             if (config.contains("signatures"))
                 for (auto& [k, v] : config["signatures"].items()) fix(v);

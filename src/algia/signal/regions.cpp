@@ -110,6 +110,28 @@ RegionSignals label_signals(io::VolumeReader& bold, const image::Image<float>& a
     return out;
 }
 
+std::map<std::string, Eigen::Vector3d> label_centroids(const image::Image<float>& atlas,
+                                                       const std::map<std::int32_t, std::string>& names) {
+    const auto& g = atlas.grid();
+    std::map<std::int32_t, std::pair<Eigen::Vector3d, double>> sum;
+    for (std::int64_t k = 0; k < g.dims[2]; ++k)
+        for (std::int64_t j = 0; j < g.dims[1]; ++j)
+            for (std::int64_t i = 0; i < g.dims[0]; ++i) {
+                const float v = atlas.data()[g.index(i, j, k)];
+                if (!(v > 0) || !std::isfinite(v)) continue;
+                auto& s = sum.try_emplace(std::int32_t(std::lround(v)), Eigen::Vector3d::Zero(), 0.0).first->second;
+                s.first += Eigen::Vector3d(double(i), double(j), double(k));
+                s.second += 1;
+            }
+    std::map<std::string, Eigen::Vector3d> out;
+    for (const auto& [label, s] : sum) {
+        const Eigen::Vector3d ijk = s.first / s.second;
+        const Eigen::Vector3d mm = g.affine.topLeftCorner<3, 3>() * ijk + g.affine.topRightCorner<3, 1>();
+        out[names.count(label) ? names.at(label) : fmt::format("region{}", label)] = mm;
+    }
+    return out;
+}
+
 }  // namespace algia::signal
 
 #include <Eigen/LU>

@@ -5,6 +5,7 @@
 // mean of its voxels in every volume. An optional brain mask removes voxels first.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,11 @@ class VolumeReader;
 }
 
 namespace algia::signal {
+
+// The centroid of every label of a label atlas in mm (voxel centres through the affine), by region
+// name: `names` (a label table) where it names the label, else "region<label>".
+std::map<std::string, Eigen::Vector3d> label_centroids(const image::Image<float>& atlas,
+                                                       const std::map<std::int32_t, std::string>& names);
 
 struct RegionSignals {
     std::vector<std::int32_t> labels;        // ascending, those with >= 1 voxel

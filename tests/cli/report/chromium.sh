@@ -11,6 +11,10 @@ grep -q '<h2 id="mixed-models">Mixed-model estimates</h2>' "$OUT/d/algia/group/g
 grep -q "Fixed effects with 95% CI (signature_lmm)" "$OUT/d/algia/group/group_report.html"
 grep -q '<h3 id="dmn-graph-sub-01_ses-pre_task-rest">Default-mode network graph</h3><figure><img alt="" src="data:image/png;base64,' \
   "$OUT/d/algia/sub-01/sub-01_report.html"
+# Its nodes sit at the atlas centroids (the table gives them), not on a circle.
+grep -q 'at their atlas centroids seen from above' "$OUT/d/algia/sub-01/sub-01_report.html"
+grep -q '<tr><th>node</th><th>region</th><th>x_mm</th><th>y_mm</th><th>z_mm</th><th>degree</th><th>strength</th>' \
+  "$OUT/d/algia/sub-01/sub-01_report.html"
 for page in "$OUT/d/algia/group/group_report.html" "$OUT/d/algia/sub-01/sub-01_report.html"; do
   ! grep -Eq '(src|href)="(https?:)?//' "$page" || { echo "FAIL: $page loads a remote resource"; exit 1; }
   timeout 120 chromium --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 --virtual-time-budget=5000 \
