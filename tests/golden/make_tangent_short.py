@@ -6,7 +6,9 @@ covariances from their factors (scale X'X + ridge I), not from the assembled mat
 checks that path; the 50-row cases of make_signal_golden.py check the other.
 
 Writes tests/fixtures/signal/tangent_short_sub<i>.tsv and tangent_short_mean.tsv (header = ROI
-names, floats as repr()).
+names, floats as repr()); and tangent_mixed_sub<i>.tsv / tangent_mixed_mean.tsv for 4 subjects of
+20, 50, 25 and 40 rows (rows 0-19, 20-69, 70-94, 95-134): factored and assembled covariances in one
+group.
 
     PYTHONPATH=/work/peers/nilearn-0.10.3 /usr/bin/python3 tests/golden/make_tangent_short.py [DATA_DIR]
 """
@@ -41,4 +43,10 @@ def write(name, m):
 for s, m in enumerate(mats):
     write(f"tangent_short_sub{s}.tsv", m)
 write("tangent_short_mean.tsv", cm.mean_)
-print("wrote", len(mats) + 1, "files to", out)
+mixed = [x[0:20], x[20:70], x[70:95], x[95:135]]
+cm_mixed = ConnectivityMeasure(kind="tangent")
+mats_mixed = cm_mixed.fit_transform(mixed)
+for s, m in enumerate(mats_mixed):
+    write(f"tangent_mixed_sub{s}.tsv", m)
+write("tangent_mixed_mean.tsv", cm_mixed.mean_)
+print("wrote", len(mats) + len(mats_mixed) + 2, "files to", out)

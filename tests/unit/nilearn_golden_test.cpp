@@ -196,6 +196,7 @@ TEST(NilearnGolden, ConnectivityMeasure) {
 
 // Fewer time points than regions (20 < 31): the tangent kind whitens these covariances from their
 // factors (scale X'X + ridge I); nilearn from the assembled matrices (tests/golden/make_tangent_short.py).
+// Also a group mixing such series with longer ones.
 TEST(NilearnGolden, TangentShortSeries) {
     ALGIA_REQUIRE_SHARED_DATA();
     std::vector<Eigen::MatrixXd> subjects;
@@ -212,6 +213,18 @@ TEST(NilearnGolden, TangentShortSeries) {
         const auto mean = all_columns(io::read_table(test::fixtures() + "/signal/tangent_short_mean.tsv"));
         EXPECT_LT((res.mean - mean).cwiseAbs().maxCoeff(), 1e-9 * mean.cwiseAbs().maxCoeff());
     }
+    // A group of both kinds: 20 and 25 rows (whitened from their factors) with 50 and 40 (assembled).
+    const Eigen::MatrixXd all = all_columns(io::read_table(test::shared_data() + "/fmri/nitime/fmri_timeseries.csv"));
+    const std::vector<Eigen::MatrixXd> mixed = {all.middleRows(0, 20), all.middleRows(20, 50), all.middleRows(70, 25),
+                                                all.middleRows(95, 40)};
+    const auto res = connectivity::connectivity(mixed, connectivity::Kind::tangent, connectivity::Estimator::ledoit_wolf,
+                                                {"a", "b", "c", "d"});
+    for (int s = 0; s < 4; ++s) {
+        const auto want = all_columns(io::read_table(test::fixtures() + "/signal/tangent_mixed_sub" + std::to_string(s) + ".tsv"));
+        EXPECT_LT((res.matrices[std::size_t(s)] - want).cwiseAbs().maxCoeff(), 1e-9 * want.cwiseAbs().maxCoeff()) << s;
+    }
+    const auto mean = all_columns(io::read_table(test::fixtures() + "/signal/tangent_mixed_mean.tsv"));
+    EXPECT_LT((res.mean - mean).cwiseAbs().maxCoeff(), 1e-9 * mean.cwiseAbs().maxCoeff());
     // Without shrinkage these covariances are singular (rank 19 of 31): a clear error, not NaN.
     EXPECT_ALGIA_ERROR(connectivity::connectivity(subjects, connectivity::Kind::tangent, connectivity::Estimator::empirical, names),
                        Kind::invalid_input, "not positive definite");

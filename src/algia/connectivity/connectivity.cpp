@@ -163,12 +163,12 @@ struct Workspace {
     Eigen::MatrixXd vd, tmp, y;
 };
 
-// The participants' covariances, whitened as S C S. When a series has fewer time points T than
-// regions p, C = scale X'X + ridge I is whitened from its parts, scale (XS)'(XS) + ridge S^2: two
-// products of T x p x p instead of two of p x p x p.
+// The participants' covariances, whitened as F C F' (F = G^-1/2 or B^-1, see geometric_mean). When
+// a series has fewer time points T than regions p, C = scale X'X + ridge I is whitened from its
+// parts, scale (XF')'(XF') + ridge FF': two products of T x p x p instead of two of p x p x p.
 class Covariances {
 public:
-    Covariances(std::vector<Parts> parts) : parts_(std::move(parts)), full_(parts_.size()) {
+    explicit Covariances(std::vector<Parts> parts) : parts_(std::move(parts)), full_(parts_.size()) {
         for (std::size_t i = 0; i < parts_.size(); ++i)
             if (!factored(i)) full_[i] = assemble(parts_[i]);
     }
