@@ -242,7 +242,10 @@ using Workspaces = tbb::enumerable_thread_specific<Workspace>;
 // step decisions), and G^1/2 exp(step L_nilearn) G^1/2 = B exp(step L) B' = (B E)(B E)' with
 // E = exp(step L / 2). So B <- B E and F <- E^-1 F from the one decomposition of L that nilearn
 // also makes: the same iterates as nilearn to rounding, one eigendecomposition fewer per step.
-Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol, Workspaces& workspaces, const Context& ctx) {
+// `logs` (one matrix per participant) is scratch: the caller's output matrices, so that their memory
+// is touched once.
+Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol, Workspaces& workspaces,
+                               std::vector<Eigen::MatrixXd>& logs, const Context& ctx) {
     const Eigen::Index p = covs.dim();
     const bool need_fft = covs.any_factored();
     Eigen::MatrixXd g = covs.mean();
@@ -254,7 +257,7 @@ Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol
     Eigen::MatrixXd f = llt.matrixL().solve(Eigen::MatrixXd::Identity(p, p));
     Workspace& main = workspaces.local();
     Eigen::MatrixXd fft(p, p), logs_mean(p, p), e(p, p), e_inv(p, p);
-    std::vector<Eigen::MatrixXd> logs(covs.size());
+    logs.resize(covs.size());
     double norm_old = std::numeric_limits<double>::infinity();
     double step = 1.0;
     for (int it = 0; it < max_iter; ++it) {
@@ -378,7 +381,7 @@ Result connectivity(const std::vector<Eigen::MatrixXd>& series, Kind kind, Estim
     if (kind == Kind::tangent) {
         const Covariances covs(std::move(parts));
         Workspaces workspaces([p] { return Workspace(p); });
-        out.mean = geometric_mean(covs, 30, 1e-7, workspaces, ctx);
+        out.mean = geometric_mean(covs, 30, 1e-7, workspaces, out.matrices, ctx);
         // nilearn: whitening_ = G^-1/2, then logm(whitening_ C whitening_) per participant.
         Eigen::MatrixXd whitening(p, p), s2(p, p);
         inverse_roots(out.mean, workspaces.local(), whitening, covs.any_factored() ? &s2 : nullptr);
