@@ -1,0 +1,340 @@
+#include "algia/linalg/symmetric_eigen.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "algia/core/error.hpp"
+
+namespace algia::linalg {
+
+namespace {
+
+using Eigen::Index;
+using MapMatrix = Eigen::Map<Eigen::MatrixXd>;
+using MapVector = Eigen::Map<Eigen::VectorXd>;
+
+constexpr Index leaf_size = 25;  // LAPACK's SMLSIZ: blocks this small are solved by QR
+constexpr double eps = std::numeric_limits<double>::epsilon();
+
+[[noreturn]] void not_converged() {
+    throw Error(Kind::invalid_input, "an eigendecomposition did not converge: the matrix has non-finite or extreme values")
+        .hint("check the inputs for n/a, infinite or constant values");
+}
+
+// Root `j` (0-based, ascending) of the secular equation 1 + sum_i rw2_i / (dl_i - x) = 0, with
+// dl ascending and rw2 = rho w^2 > 0, so that dl_j < x < dl_{j+1} (x < dl_{k-1} + sum rw2 for the
+// last root). The root is kept as an origin pole and an offset, x = dl[origin] + tau, and
+// delta_i = dl_i - x is formed as (dl_i - dl[origin]) - tau: Gu and Eisenstat's eigenvectors
+// need these differences to full relative accuracy, which x itself does not carry.
+// Iteration: the two poles next to the root keep their own terms and the rest of each side is
+// matched in value and slope (the "middle way" of Li, as LAPACK's dlaed4), safeguarded by a bracket
+// that each evaluation narrows (bisection when a step leaves it).
+void secular_root(Index j, const MapVector& dl, const MapVector& rw2, double rw2_sum, MapVector& dorig, MapVector& r,
+                  MapVector& q, Eigen::Ref<Eigen::VectorXd> delta, Index& origin, double& tau) {
+    const Index k = dl.size();
+    if (k == 1) {
+        origin = 0;
+        tau = rw2[0];
+        delta[0] = -tau;
+        return;
+    }
+    double lo, hi;
+    if (j < k - 1) {
+        const double mid = (dl[j + 1] - dl[j]) / 2.0;
+        // Which pole is nearer the root: the sign of f halfway.
+        const double f_mid = 1.0 + (rw2.array() / ((dl.array() - dl[j]) - mid)).sum();
+        if (f_mid >= 0.0) {
+            origin = j;
+            lo = 0.0;
+            hi = mid;
+        } else {
+            origin = j + 1;
+            lo = (dl[j] - dl[j + 1]) + mid;
+            hi = 0.0;
+        }
+    } else {
+        origin = j;
+        lo = 0.0;
+        hi = rw2_sum;
+    }
+    dorig.array() = dl.array() - dl[origin];
+    double t = (lo + hi) / 2.0;
+    const Index below = j + 1;  // poles 0..j lie below the root, j+1..k-1 above
+    for (int iter = 0; iter < 400; ++iter) {
+        // r_i = 1 / (delta_i), q_i = rw2_i r_i: psi/phi and their derivatives on each side.
+        r.array() = (dorig.array() - t).inverse();
+        q.array() = rw2.array() * r.array();
+        const double psi = q.head(below).sum(), dpsi = q.head(below).dot(r.head(below));
+        const double phi = below < k ? q.tail(k - below).sum() : 0.0;
+        const double dphi = below < k ? q.tail(k - below).dot(r.tail(k - below)) : 0.0;
+        const double f = 1.0 + psi + phi;
+        // Rounding error of f's evaluation (psi <= 0 <= phi), as dlaed4's bound.
+        const double err = eps * (8.0 * (phi - psi) + 8.0 + 3.0 * std::abs(t) * (dpsi + dphi));
+        if (std::abs(f) <= err) break;
+        if (f < 0.0) lo = t;
+        else hi = t;
+        double step = std::numeric_limits<double>::quiet_NaN();
+        const double da = dorig[j] - t;  // < 0: the pole below
+        const double b_lo = dpsi * da * da;
+        const double a_lo = psi - dpsi * da;
+        if (below < k) {
+            const double db = dorig[j + 1] - t;  // > 0: the pole above
+            const double b_hi = dphi * db * db;
+            const double a_hi = phi - dphi * db;
+            // a + b_lo / (da - s) + b_hi / (db - s) = 0  <=>  a s^2 - qb s + qc = 0
+            const double a = 1.0 + a_lo + a_hi;
+            const double qb = a * (da + db) + b_lo + b_hi;
+            const double qc = da * db * f;
+            if (a == 0.0) {
+                step = qc / qb;
+            } else {
+                const double disc = qb * qb - 4.0 * a * qc;
+                if (disc >= 0.0) {
+                    const double qq = (qb + std::copysign(std::sqrt(disc), qb)) / 2.0;
+                    const double s1 = qq / a, s2 = qc / qq;
+                    step = (t + s1 > lo && t + s1 < hi) ? s1 : s2;
+                }
+            }
+        } else {
+            // a + b_lo / (da - s) = 0 with nothing above the last pole
+            step = da + b_lo / (1.0 + a_lo);
+        }
+        double next = t + step;
+        if (!(next > lo && next < hi) || (iter >= 30 && iter % 2 == 0)) next = lo + (hi - lo) / 2.0;
+        if (next == t) break;
+        t = next;
+        if (hi - lo <= 2.0 * eps * std::max(std::abs(lo), std::abs(hi))) break;
+    }
+    tau = t;
+    delta = dorig.array() - t;
+}
+
+class DivideAndConquer {
+public:
+    DivideAndConquer(Eigen::VectorXd& d, Eigen::VectorXd& e, Eigen::MatrixXd& z, TridiagonalScratch& s) : d_(d), e_(e), z_(z), s_(s) {}
+
+    // Block [lo, lo + m): eigenvalues into d, eigenvectors into z's diagonal block.
+    void solve(Index lo, Index m) {
+        if (m <= leaf_size) return leaf(lo, m);
+        const Index m1 = m / 2, m2 = m - m1;
+        // T = diag(T1 - |rho| e_last e_last', T2 - |rho| e_1 e_1') + |rho| u u', u = e_last + sgn(rho) e_1
+        const double rho = e_[lo + m1 - 1];
+        d_[lo + m1 - 1] -= std::abs(rho);
+        d_[lo + m1] -= std::abs(rho);
+        solve(lo, m1);
+        solve(lo + m1, m2);
+        merge(lo, m1, m2, rho);
+    }
+
+private:
+    void leaf(Index lo, Index m) {
+        MapVector diag(d_.data() + lo, m);
+        MapVector sub(e_.data() + lo, std::max<Index>(m - 1, 0));
+        MapMatrix q(s_.leaf.data(), m, m);
+        q.setIdentity();
+        if (Eigen::internal::computeFromTridiagonal_impl(diag, sub, 30, true, q) != Eigen::Success) not_converged();
+        z_.block(lo, lo, m, m) = q;
+    }
+
+    // Merges the solved halves [lo, lo + m1) and [lo + m1, lo + m) (dlaed1/2/3 of LAPACK): the
+    // eigenproblem of diag(D1, D2) + r v v' with v = (last row of Z1, sgn(rho) first row of Z2) / sqrt 2
+    // and r = 2 |rho|; deflated pairs keep their columns, the others come from the secular roots.
+    void merge(Index lo, Index m1, Index m2, double rho) {
+        const Index m = m1 + m2;
+        auto block = z_.block(lo, lo, m, m);
+        block.topRightCorner(m1, m2).setZero();
+        block.bottomLeftCorner(m2, m1).setZero();
+        MapVector dv(d_.data() + lo, m);
+        MapVector v(s_.v.data(), m);
+        v.head(m1) = block.row(m1 - 1).head(m1).transpose();
+        v.tail(m2) = block.row(m1).tail(m2).transpose() * (rho < 0 ? -1.0 : 1.0);
+        v *= 1.0 / std::sqrt(2.0);
+        const double r = 2.0 * std::abs(rho);
+        // Column support: 1 = upper half only, 3 = lower half only, 2 = both (after a deflating
+        // rotation of an upper and a lower column), 4 = deflated.
+        auto& type = s_.type;
+        for (Index i = 0; i < m; ++i) type[std::size_t(i)] = i < m1 ? 1 : 3;
+        // Ascending order of the eigenvalues of both halves (each is ascending).
+        auto& order = s_.order;
+        std::iota(order.begin(), order.begin() + m, Index(0));
+        std::inplace_merge(order.begin(), order.begin() + m1, order.begin() + m,
+                           [&](Index a, Index b) { return dv[a] < dv[b]; });
+        const double tol = 8.0 * eps * std::max(dv.cwiseAbs().maxCoeff(), v.cwiseAbs().maxCoeff());
+        // Deflation (dlaed2): a negligible component of v, or two eigenvalues so close that a
+        // rotation of their columns zeroes one component.
+        auto& kept = s_.kept;  // in ascending order of their eigenvalues
+        auto& deflated = s_.deflated;
+        kept.clear();
+        deflated.clear();
+        Index pj = -1;
+        for (Index t = 0; t < m; ++t) {
+            const Index nj = order[std::size_t(t)];
+            if (r * std::abs(v[nj]) <= tol) {
+                type[std::size_t(nj)] = 4;
+                deflated.push_back(nj);
+                continue;
+            }
+            if (pj < 0) {
+                pj = nj;
+                continue;
+            }
+            double s = v[pj], c = v[nj];
+            const double tau = std::hypot(c, s);
+            const double gap = dv[nj] - dv[pj];
+            c /= tau;
+            s = -s / tau;
+            if (std::abs(gap * c * s) <= tol) {
+                v[nj] = tau;
+                v[pj] = 0.0;
+                if (type[std::size_t(nj)] != type[std::size_t(pj)]) type[std::size_t(nj)] = 2;
+                type[std::size_t(pj)] = 4;
+                auto x = block.col(pj);
+                auto y = block.col(nj);
+                for (Index i = 0; i < m; ++i) {
+                    const double xi = x[i], yi = y[i];
+                    x[i] = c * xi + s * yi;
+                    y[i] = c * yi - s * xi;
+                }
+                const double dp = dv[pj] * c * c + dv[nj] * s * s;
+                dv[nj] = dv[pj] * s * s + dv[nj] * c * c;
+                dv[pj] = dp;
+                deflated.push_back(pj);
+            } else {
+                kept.push_back(pj);
+            }
+            pj = nj;
+        }
+        if (pj >= 0) kept.push_back(pj);
+        const Index k = Index(kept.size()), nd = m - k;
+        MapVector lambda(s_.lambda.data(), k);
+        MapMatrix merged(s_.merged.data(), m, k);
+        if (k > 0) roots_and_vectors(block, m1, m2, r, merged, lambda);
+        // All m eigenpairs in ascending order: the roots (ascending) merged with the deflated pairs,
+        // whose columns are copied out first.
+        MapMatrix deflated_cols(s_.gathered.data(), m, nd);
+        MapVector deflated_values(s_.deflated_values.data(), nd);
+        for (Index t = 0; t < nd; ++t) {
+            deflated_cols.col(t) = block.col(deflated[std::size_t(t)]);
+            deflated_values[t] = dv[deflated[std::size_t(t)]];
+        }
+        auto& sorted = s_.sorted;
+        sorted.resize(std::size_t(m));
+        std::iota(sorted.begin(), sorted.end(), Index(0));
+        auto value = [&](Index i) { return i < k ? lambda[i] : deflated_values[i - k]; };
+        std::stable_sort(sorted.begin(), sorted.end(), [&](Index a, Index b) { return value(a) < value(b); });
+        for (Index t = 0; t < m; ++t) {
+            const Index i = sorted[std::size_t(t)];
+            dv[t] = value(i);
+            if (i < k) block.col(t) = merged.col(i);
+            else block.col(t) = deflated_cols.col(i - k);
+        }
+    }
+
+    // The k kept pairs: roots of the secular equation, Gu and Eisenstat's vector w_hat (the one for
+    // which the computed roots are exact, so that the eigenvectors come out orthogonal), the
+    // eigenvectors w_hat / (dl - lambda_j) of the rank-one problem, and their product with the
+    // halves' eigenvectors: the upper rows from the upper-only and mixed columns, the lower rows from
+    // the mixed and lower-only ones (zeros are not multiplied).
+    template <typename Block>
+    void roots_and_vectors(Block& block, Index m1, Index m2, double r, MapMatrix& merged, MapVector& lambda) {
+        const auto& kept = s_.kept;
+        const auto& type = s_.type;
+        const Index k = Index(kept.size()), m = m1 + m2;
+        MapVector dl(s_.dl.data(), k), w(s_.w.data(), k), rw2(s_.rw2.data(), k), dorig(s_.dorig.data(), k);
+        MapVector rs(s_.r.data(), k), qs(s_.q.data(), k), what(s_.what.data(), k);
+        for (Index i = 0; i < k; ++i) {
+            dl[i] = d_[block.startCol() + kept[std::size_t(i)]];
+            w[i] = s_.v[kept[std::size_t(i)]];
+        }
+        rw2.array() = r * w.array().square();
+        const double rw2_sum = rw2.sum();
+        MapMatrix delta(s_.delta.data(), k, k);  // delta(i, j) = dl_i - lambda_j
+        for (Index j = 0; j < k; ++j) {
+            Index origin = 0;
+            double tau = 0.0;
+            secular_root(j, dl, rw2, rw2_sum, dorig, rs, qs, delta.col(j), origin, tau);
+            lambda[j] = dl[origin] + tau;
+        }
+        // r w_hat_i^2 = -(dl_i - lambda_i) prod_{j != i} (dl_i - lambda_j) / (dl_i - dl_j) (Loewner)
+        what = delta.diagonal();
+        for (Index j = 0; j < k; ++j) {
+            if (j > 0) what.head(j).array() *= delta.col(j).head(j).array() / (dl.head(j).array() - dl[j]);
+            const Index after = k - j - 1;
+            if (after > 0) what.tail(after).array() *= delta.col(j).tail(after).array() / (dl.tail(after).array() - dl[j]);
+        }
+        for (Index i = 0; i < k; ++i) what[i] = std::copysign(std::sqrt(-what[i]), w[i]);
+        for (Index j = 0; j < k; ++j) {
+            auto col = delta.col(j);
+            col.array() = what.array() / col.array();
+            col /= col.norm();
+        }
+        // Rows of the rank-one eigenvectors in the order of the gathered columns.
+        auto& rows = s_.rows;
+        rows.clear();
+        Index count[5] = {0, 0, 0, 0, 0};
+        for (int want : {1, 2, 3})
+            for (Index i = 0; i < k; ++i)
+                if (type[std::size_t(kept[std::size_t(i)])] == want) {
+                    rows.push_back(i);
+                    ++count[want];
+                }
+        MapMatrix u(s_.u.data(), k, k);
+        MapMatrix gathered(s_.gathered.data(), m, k);
+        for (Index g = 0; g < k; ++g) {
+            const Index i = rows[std::size_t(g)];
+            u.row(g) = delta.row(i);
+            gathered.col(g) = block.col(kept[std::size_t(i)]);
+        }
+        const Index n1 = count[1], n2 = count[2], n3 = count[3];
+        merged.topRows(m1).noalias() = gathered.topLeftCorner(m1, n1 + n2) * u.topRows(n1 + n2);
+        merged.bottomRows(m2).noalias() = gathered.bottomRightCorner(m2, n2 + n3) * u.bottomRows(n2 + n3);
+    }
+
+    Eigen::VectorXd& d_;
+    Eigen::VectorXd& e_;
+    Eigen::MatrixXd& z_;
+    TridiagonalScratch& s_;
+};
+
+}  // namespace
+
+void tridiagonal_eigen(Eigen::VectorXd& d, Eigen::VectorXd& e, Eigen::MatrixXd& z, TridiagonalScratch& s) {
+    const Index n = d.size();
+    z.resize(n, n);
+    if (n == 0) return;
+    if (!d.allFinite() || !e.allFinite()) not_converged();
+    for (Eigen::VectorXd* vec : {&s.v, &s.dl, &s.w, &s.rw2, &s.dorig, &s.r, &s.q, &s.what, &s.lambda, &s.deflated_values})
+        vec->resize(n);
+    for (Eigen::VectorXd* mat : {&s.delta, &s.u, &s.gathered, &s.merged}) mat->resize(n * n);
+    s.leaf.resize(leaf_size * leaf_size);
+    s.order.resize(std::size_t(n));
+    s.type.resize(std::size_t(n));
+    for (auto* list : {&s.kept, &s.deflated, &s.rows, &s.sorted}) list->reserve(std::size_t(n));
+    DivideAndConquer(d, e, z, s).solve(0, n);
+}
+
+SymmetricEigen::SymmetricEigen(Index n) : a_(n, n), vectors_(n, n), tri_(n) {}
+
+void SymmetricEigen::compute(const Eigen::MatrixXd& m) {
+    a_ = m.triangularView<Eigen::Lower>();
+    double scale = a_.cwiseAbs().maxCoeff();  // as Eigen's solver: scaled against over/underflow
+    if (!std::isfinite(scale)) not_converged();
+    if (scale == 0.0) scale = 1.0;
+    a_ /= scale;
+    tri_.compute(a_);
+    values_ = tri_.diagonal();
+    sub_ = tri_.subDiagonal();
+    if (values_.size() <= leaf_size) {
+        // Small: Eigen's QR iteration on Q itself.
+        vectors_ = tri_.matrixQ();
+        if (Eigen::internal::computeFromTridiagonal_impl(values_, sub_, 30, true, vectors_) != Eigen::Success) not_converged();
+    } else {
+        tridiagonal_eigen(values_, sub_, vectors_, scratch_);
+        tri_.matrixQ().applyThisOnTheLeft(vectors_, householder_work_);
+    }
+    values_ *= scale;
+}
+
+}  // namespace algia::linalg
