@@ -300,3 +300,25 @@ def test_ctrl_c_cancels_a_long_call():
     assert elapsed < 5.0, elapsed
     # The module still works afterwards.
     assert algia.permutation_test(X, Y[:, :3], [0.0, 1.0], permutations=99, seed=1)["permutations"] == 99
+
+
+MALLOC_PROBE = """
+import ctypes, sys
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype = ctypes.c_void_p
+libc.sbrk.restype = ctypes.c_void_p
+libc.sbrk.argtypes = [ctypes.c_long]
+import algia
+block = libc.malloc(4 << 20)  # 4 MB: mapped by glibc's defaults, from the heap at 32 MB
+print("heap" if block < libc.sbrk(0) else "mapped")
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc")
+def test_import_settles_malloc_thresholds_unless_told_not_to():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_TUNABLES", "ALGIA_MALLOC"))}
+    run = lambda extra: subprocess.run([sys.executable, "-c", MALLOC_PROBE], env={**env, **extra},
+                                       capture_output=True, text=True, check=True).stdout.strip()
+    assert run({}) == "heap"
+    assert run({"ALGIA_MALLOC": "system"}) == "mapped"
+    assert run({"MALLOC_MMAP_THRESHOLD_": "131072"}) == "mapped"
