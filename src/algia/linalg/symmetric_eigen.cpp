@@ -40,12 +40,28 @@ void secular_root(Index j, const MapVector& dl, const MapVector& rw2, double rw2
         delta[0] = -tau;
         return;
     }
+    const Index below = j + 1;  // poles 0..j lie below the root, j+1..k-1 above
+    double t = 0.0, psi = 0.0, dpsi = 0.0, phi = 0.0, dphi = 0.0, f = 0.0;
+    auto evaluate = [&] {  // psi (poles below) and phi (above), their slopes, f at t
+        r.array() = (dorig.array() - t).inverse();
+        q.array() = rw2.array() * r.array();
+        psi = q.head(below).sum();
+        dpsi = q.head(below).dot(r.head(below));
+        phi = below < k ? q.tail(k - below).sum() : 0.0;
+        dphi = below < k ? q.tail(k - below).dot(r.tail(k - below)) : 0.0;
+        f = 1.0 + psi + phi;
+    };
     double lo, hi;
+    bool evaluated = false;
     if (j < k - 1) {
+        // Halfway between the poles, the sign of f tells which pole is nearer the root; the
+        // iteration starts from there, in the nearer pole's coordinates.
         const double mid = (dl[j + 1] - dl[j]) / 2.0;
-        // Which pole is nearer the root: the sign of f halfway.
-        const double f_mid = 1.0 + (rw2.array() / ((dl.array() - dl[j]) - mid)).sum();
-        if (f_mid >= 0.0) {
+        dorig.array() = dl.array() - dl[j];
+        t = mid;
+        evaluate();
+        evaluated = true;
+        if (f >= 0.0) {
             origin = j;
             lo = 0.0;
             hi = mid;
@@ -53,23 +69,19 @@ void secular_root(Index j, const MapVector& dl, const MapVector& rw2, double rw2
             origin = j + 1;
             lo = (dl[j] - dl[j + 1]) + mid;
             hi = 0.0;
+            dorig.array() = dl.array() - dl[j + 1];
+            t = lo;
         }
     } else {
         origin = j;
         lo = 0.0;
         hi = rw2_sum;
+        dorig.array() = dl.array() - dl[j];
+        t = (lo + hi) / 2.0;
     }
-    dorig.array() = dl.array() - dl[origin];
-    double t = (lo + hi) / 2.0;
-    const Index below = j + 1;  // poles 0..j lie below the root, j+1..k-1 above
     for (int iter = 0; iter < 400; ++iter) {
-        // r_i = 1 / (delta_i), q_i = rw2_i r_i: psi/phi and their derivatives on each side.
-        r.array() = (dorig.array() - t).inverse();
-        q.array() = rw2.array() * r.array();
-        const double psi = q.head(below).sum(), dpsi = q.head(below).dot(r.head(below));
-        const double phi = below < k ? q.tail(k - below).sum() : 0.0;
-        const double dphi = below < k ? q.tail(k - below).dot(r.tail(k - below)) : 0.0;
-        const double f = 1.0 + psi + phi;
+        if (!evaluated) evaluate();
+        evaluated = false;
         // Rounding error of f's evaluation (psi <= 0 <= phi), as dlaed4's bound.
         const double err = eps * (8.0 * (phi - psi) + 8.0 + 3.0 * std::abs(t) * (dpsi + dphi));
         if (std::abs(f) <= err) break;
