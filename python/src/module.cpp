@@ -846,14 +846,9 @@ GlmFit first_level_fit(const py::list& runs, const py::list& events, const py::l
                             .hint("sort them and drop repeats (numpy.unique)");
                     run_kept[r].push_back(std::size_t(kept[i]));
                 }
-                if (run_kept[r].size() <= std::size_t(d.X.cols()))
-                    throw algia::Error(algia::Kind::invalid_input, what + ": " + std::to_string(run_kept[r].size()) + " of " +
-                                                                       std::to_string(T) + " volumes are kept, but the design has " +
-                                                                       std::to_string(d.X.cols()) + " columns")
-                        .hint("censor fewer volumes, or use fewer confounds");
-                algia::glm::keep_rows(d, run_kept[r]);
             }
-            algia::glm::check_full_rank(d, imgs[r].name + " (run " + std::to_string(r + 1) + (censored ? ", censored volumes removed)" : ")"));
+            algia::glm::censor_design(d, censored, run_kept[r], imgs[r].name + " (run " + std::to_string(r + 1) + ")",
+                                      "censor fewer volumes, or use fewer confounds");
             out.designs.push_back(std::move(d));
         }
         if (mask_arg && !mask_arg->image.grid().same_as(grid))

@@ -622,7 +622,7 @@ def test_first_level_sample_mask_errors(tmp_path):
         _first_level(img, events, {"ab": "a - b"}, t_r=2.0, sample_masks=np.array([3, 2, 10]))
     with pytest.raises(algia.AlgiaError, match=f"{n - 1} booleans for {n} volumes"):
         _first_level(img, events, {"ab": "a - b"}, t_r=2.0, sample_masks=np.ones(n - 1, dtype=bool))
-    with pytest.raises(algia.AlgiaError, match="volumes are kept, but the design has"):
+    with pytest.raises(algia.AlgiaError, match="volumes are kept after censoring, but the design has"):
         _first_level(img, events, {"ab": "a - b"}, t_r=2.0, sample_masks=np.arange(4))
     with pytest.raises(algia.AlgiaError, match="1 runs but 2 sample masks"):
         _first_level(img, events, {"ab": "a - b"}, t_r=2.0, sample_masks=[None, None])

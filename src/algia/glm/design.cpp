@@ -494,4 +494,16 @@ void keep_rows(DesignMatrix& d, const std::vector<std::size_t>& kept) {
     d.X = std::move(X);
 }
 
+void censor_design(DesignMatrix& d, bool censored, const std::vector<std::size_t>& kept, const std::string& run,
+                   const std::string& fix) {
+    if (censored) {
+        if (kept.size() <= std::size_t(d.X.cols()))
+            throw Error(Kind::invalid_input, fmt::format("{}: {} of {} volumes are kept after censoring, but the design has {} columns",
+                                                         run, kept.size(), d.X.rows(), d.X.cols()))
+                .hint(fix);
+        keep_rows(d, kept);
+    }
+    check_full_rank(d, censored ? run + ", censored volumes removed" : run);
+}
+
 }  // namespace algia::glm

@@ -98,6 +98,13 @@ void check_full_rank(const DesignMatrix& design, const std::string& what);
 // nilearn's FirstLevelModel.fit(sample_masks=...) does (design.iloc[sample_mask]); empty = all.
 void keep_rows(DesignMatrix& design, const std::vector<std::size_t>& kept);
 
+// One run's design after censoring, as FirstLevelModel.fit(sample_masks=...): built on all frame
+// times, the rows of the censored volumes dropped when `censored` (`kept`: ascending volume indices),
+// then its rank checked. `run` names the run in errors; `fix` is the hint when no more volumes are
+// kept than the design has columns.
+void censor_design(DesignMatrix& design, bool censored, const std::vector<std::size_t>& kept, const std::string& run,
+                   const std::string& fix);
+
 }  // namespace algia::glm
 
 namespace algia::glm {

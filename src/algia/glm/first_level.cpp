@@ -208,14 +208,8 @@ FirstLevelOutputs first_level(const FirstLevelOptions& o, const std::string& out
         for (std::size_t i = 0; i < T; ++i)
             if (reason[i].empty()) kept.push_back(i);
         auto d = make_design_matrix(ft, ev, dopt, conf, names);
-        if (censoring) {
-            if (kept.size() <= std::size_t(d.X.cols()))
-                throw Error(Kind::invalid_input, fmt::format("{}: {} of {} volumes are kept after censoring, but the design has {} columns",
-                                                             o.bold[r], kept.size(), T, d.X.cols()))
-                    .hint("loosen --scrub-fd / --scrub-dvars or the sample mask, or exclude this run");
-            keep_rows(d, kept);
-        }
-        check_full_rank(d, fmt::format("{} (run {}{})", o.bold[r], r + 1, censoring ? ", censored volumes removed" : ""));
+        censor_design(d, censoring, kept, fmt::format("{} (run {})", o.bold[r], r + 1),
+                      "loosen --scrub-fd / --scrub-dvars or the sample mask, or exclude this run");
         run_kept.push_back(std::move(kept));
         run_reason.push_back(std::move(reason));
         run_fd.push_back(std::move(fd));
