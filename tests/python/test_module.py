@@ -115,6 +115,33 @@ def test_connectivity_matches_cli(tmp_path, kind):
         np.testing.assert_allclose(mats[s], cli, rtol=1e-9, atol=1e-12)
 
 
+def test_connectivity_arrays_share_one_buffer_and_any_layout_gives_the_same_numbers():
+    import gc
+    rng = np.random.default_rng(3)
+    series = [rng.standard_normal((40, 6)) + 0.5 * rng.standard_normal((40, 1)) for _ in range(4)]
+    for kind in ("covariance", "correlation", "partial correlation", "precision", "tangent"):
+        mats, mean = algia.connectivity(series, kind=kind)
+        # The results live in one buffer owned by a capsule, shared by both arrays, writeable.
+        assert type(mats.base).__name__ == "PyCapsule" and mats.base is mean.base
+        assert mats.flags.c_contiguous and mats.flags.writeable and mean.flags.writeable
+        # Exactly symmetric: row- and column-major readings are the same matrices.
+        assert np.array_equal(mats, mats.transpose(0, 2, 1)) and np.array_equal(mean, mean.T)
+        # Fortran-ordered, float32-castable lists and strided views are converted; the numbers do
+        # not depend on the input's layout.
+        again, _ = algia.connectivity([np.asfortranarray(x) for x in series], kind=kind)
+        np.testing.assert_array_equal(again, mats)
+        strided, _ = algia.connectivity([np.repeat(x, 2, axis=1)[:, ::2] for x in series], kind=kind)
+        np.testing.assert_array_equal(strided, mats)
+        # The buffer outlives the call and the other array.
+        keep = mats.copy()
+        del mean, again, strided
+        gc.collect()
+        mats[0, 0, 0] += 1.0
+        assert mats[0, 0, 0] == keep[0, 0, 0] + 1.0 and np.array_equal(mats[1:], keep[1:])
+    with pytest.raises(algia.AlgiaError, match="dimension"):
+        algia.connectivity([np.zeros(10)])
+
+
 def test_connectivity_errors():
     with pytest.raises(algia.AlgiaError, match="unknown connectivity kind"):
         algia.connectivity([np.zeros((10, 3))], kind="bogus")

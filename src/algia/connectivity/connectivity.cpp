@@ -46,27 +46,34 @@ const char* kind_name(Kind k) noexcept {
 
 namespace {
 
+// The centred series of `in` into x: the column means summed row by row in time order, so either
+// storage order gives the same numbers. `mean` is scratch.
+void centre(const SeriesView& in, Eigen::MatrixXd& x, Eigen::RowVectorXd& mean) {
+    mean.setZero(in.cols());
+    for (Eigen::Index t = 0; t < in.rows(); ++t) mean += in.row(t);
+    mean /= double(in.rows());
+    x.resize(in.rows(), in.cols());
+    x.noalias() = in.rowwise() - mean;
+}
+
 // A covariance as the estimators build it: C = scale X'X + ridge I, with X the centred series.
-struct Parts {
-    Eigen::MatrixXd x;  // centred series (time x regions)
+struct Shrunk {
     double scale = 0.0, ridge = 0.0, shrinkage = 0.0;
 };
 
-Parts covariance_parts(const Eigen::MatrixXd& x_in, Estimator est) {
-    const Eigen::Index n = x_in.rows(), p = x_in.cols();
-    Parts out;
-    out.x = x_in.rowwise() - x_in.colwise().mean();
-    const Eigen::MatrixXd& x = out.x;
+// The estimator's scale and ridge for the centred series x; `gram` is scratch.
+Shrunk shrink(const Eigen::MatrixXd& x, Estimator est, Eigen::MatrixXd& gram) {
+    const Eigen::Index n = x.rows(), p = x.cols();
+    Shrunk out;
     out.scale = 1.0 / double(n);
     if (est == Estimator::empirical || p == 1) return out;
     // sklearn.covariance.ledoit_wolf_shrinkage on centred data, without its p x p products:
     // sum((X^2)'X^2) = sum_t (sum_j x_tj^2)^2, sum((X'X)^2) / n^2 = sum(emp^2) and
     // sum(emp^2) = sum((X X')^2) / n^2 (the smaller of the two Gram matrices).
-    const Eigen::VectorXd row_sq = x.array().square().rowwise().sum();
-    const Eigen::VectorXd emp_cov_trace = x.array().square().colwise().sum().transpose() / double(n);
-    const double mu = emp_cov_trace.sum() / double(p);
-    const double beta_ = row_sq.squaredNorm();
-    Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(std::min(n, p), std::min(n, p));
+    const double beta_ = x.array().square().rowwise().sum().matrix().squaredNorm();
+    const double trace_sum = x.array().square().sum() / double(n);  // the sum of emp's diagonal
+    const double mu = trace_sum / double(p);
+    gram.setZero(std::min(n, p), std::min(n, p));
     if (n <= p)
         gram.selfadjointView<Eigen::Lower>().rankUpdate(x, 1.0 / double(n));
     else
@@ -74,7 +81,7 @@ Parts covariance_parts(const Eigen::MatrixXd& x_in, Estimator est) {
     double delta_ = -gram.diagonal().squaredNorm();  // sum of squares of the symmetric gram from its lower half
     for (Eigen::Index j = 0; j < gram.cols(); ++j) delta_ += 2.0 * gram.col(j).tail(gram.rows() - j).squaredNorm();
     double beta = 1.0 / (double(p) * double(n)) * (beta_ / double(n) - delta_);
-    double delta = delta_ - 2.0 * mu * emp_cov_trace.sum() + double(p) * mu * mu;
+    double delta = delta_ - 2.0 * mu * trace_sum + double(p) * mu * mu;
     delta /= double(p);
     beta = std::min(beta, delta);
     out.shrinkage = beta == 0 ? 0.0 : beta / delta;
@@ -84,20 +91,127 @@ Parts covariance_parts(const Eigen::MatrixXd& x_in, Estimator est) {
     return out;
 }
 
+struct Parts : Shrunk {
+    Eigen::MatrixXd x;  // centred series (time x regions)
+};
+
+Parts covariance_parts(const SeriesView& in, Estimator est) {
+    Parts out;
+    Eigen::RowVectorXd mean;
+    Eigen::MatrixXd gram;
+    centre(in, out.x, mean);
+    static_cast<Shrunk&>(out) = shrink(out.x, est, gram);
+    return out;
+}
+
+// The lower half of m: strict upper <- lower, so m is exactly symmetric.
+void mirror(Eigen::Ref<Eigen::MatrixXd> m) { m.triangularView<Eigen::StrictlyUpper>() = m.transpose(); }
+
 // scale X'X + ridge I, the lower half by one symmetric rank update, mirrored.
 Eigen::MatrixXd assemble(const Parts& c) {
     const Eigen::Index p = c.x.cols();
     Eigen::MatrixXd m = Eigen::MatrixXd::Zero(p, p);
     m.selfadjointView<Eigen::Lower>().rankUpdate(c.x.transpose(), c.scale);
     m.diagonal().array() += c.ridge;
-    m.triangularView<Eigen::StrictlyUpper>() = m.transpose();
+    mirror(m);
     return m;
+}
+
+// The lower half of m <- alpha X'X, tile by tile. Eigen's product of the whole X'X takes two
+// packing buffers of about T x p doubles from the heap at every call (fresh pages each time, as
+// glibc hands such blocks back to the system on free), which cost more than the arithmetic on
+// some machines; products of tiles this size keep their buffers on the stack
+// (EIGEN_STACK_ALLOCATION_LIMIT). A fixed tiling: the same numbers on any thread count.
+void lower_gram(const Eigen::MatrixXd& x, double alpha, Eigen::Ref<Eigen::MatrixXd> m) {
+    constexpr Eigen::Index tile = 48;
+    const Eigen::Index p = x.cols();
+    for (Eigen::Index j = 0; j < p; j += tile) {
+        const Eigen::Index w = std::min(tile, p - j);
+        auto diag = m.block(j, j, w, w);
+        diag.triangularView<Eigen::Lower>().setZero();
+        diag.selfadjointView<Eigen::Lower>().rankUpdate(x.middleCols(j, w).transpose(), alpha);
+        for (Eigen::Index i = j + w; i < p; i += tile) {
+            const Eigen::Index h = std::min(tile, p - i);
+            m.block(i, j, h, w).noalias() = alpha * (x.middleCols(i, h).transpose() * x.middleCols(j, w));
+        }
+    }
+}
+
+// m = (L L')^-1 = W'W with W = L^-1 (L lower triangular, in the lower half of l; `w` is scratch),
+// mirrored. Tile by tile as lower_gram (no heap buffers), and a third of the arithmetic of two
+// triangular solves against the identity: W is formed below its diagonal only, W'W from it.
+void inverse_from_cholesky(const Eigen::MatrixXd& l, Eigen::MatrixXd& w, Eigen::Ref<Eigen::MatrixXd> m) {
+    constexpr Eigen::Index tile = 48;
+    const Eigen::Index p = l.rows();
+    w.resize(p, p);
+    for (Eigen::Index j = 0; j < p; j += tile) {
+        const Eigen::Index c = std::min(tile, p - j);
+        for (Eigen::Index i = j; i < p; i += tile) {  // W(i, j) = L(i, i)^-1 (E - L(i, j:i) W(j:i, j))
+            const Eigen::Index h = std::min(tile, p - i);
+            auto b = w.block(i, j, h, c);
+            if (i == j)
+                b.setIdentity();
+            else
+                b.noalias() = -(l.block(i, j, h, i - j) * w.block(j, j, i - j, c));
+            l.block(i, i, h, h).triangularView<Eigen::Lower>().solveInPlace(b);
+        }
+    }
+    for (Eigen::Index j = 0; j < p; j += tile) {  // (W'W)(i, j) = W(i:, i)' W(i:, j), i >= j
+        const Eigen::Index c = std::min(tile, p - j);
+        for (Eigen::Index i = j; i < p; i += tile) {
+            const Eigen::Index h = std::min(tile, p - i);
+            if (i == j) {
+                auto d = m.block(j, j, c, c);
+                d.triangularView<Eigen::Lower>().setZero();
+                for (Eigen::Index k = 0; k < c; ++k)  // W(j:, j) is lower triangular in its first c rows
+                    d.col(k).tail(c - k).noalias() =
+                        w.block(j + k, j + k, p - j - k, c - k).transpose() * w.col(j + k).tail(p - j - k);
+            } else {
+                m.block(i, j, h, c).noalias() = w.block(i, i, p - i, h).transpose() * w.block(i, j, p - i, c);
+            }
+        }
+    }
+    mirror(m);
+}
+
+// m = the estimator's covariance of the centred series x (mirrored: exactly symmetric), from the
+// empirical covariance S = X'X / T: Ledoit-Wolf's sums come from S itself (sum(S^2)) and from x.
+void covariance_into(const Eigen::MatrixXd& x, Estimator est, Eigen::Ref<Eigen::MatrixXd> m) {
+    const Eigen::Index n = x.rows(), p = x.cols();
+    lower_gram(x, 1.0 / double(n), m);
+    if (est == Estimator::ledoit_wolf && p > 1) {
+        // As shrink() (sklearn's ledoit_wolf_shrinkage on centred data), with sum(emp^2) from S.
+        const double beta_ = x.array().square().rowwise().sum().matrix().squaredNorm();
+        const double trace_sum = m.diagonal().sum();
+        const double mu = trace_sum / double(p);
+        double delta_ = -m.diagonal().squaredNorm();
+        for (Eigen::Index j = 0; j < p; ++j) delta_ += 2.0 * m.col(j).tail(p - j).squaredNorm();
+        double beta = 1.0 / (double(p) * double(n)) * (beta_ / double(n) - delta_);
+        double delta = delta_ - 2.0 * mu * trace_sum + double(p) * mu * mu;
+        delta /= double(p);
+        beta = std::min(beta, delta);
+        const double shrinkage = beta == 0 ? 0.0 : beta / delta;
+        m.triangularView<Eigen::Lower>() *= 1.0 - shrinkage;
+        m.diagonal().array() += shrinkage * mu;
+    }
+    mirror(m);
+}
+
+// m <- sign d m d with d = diag(m)^-1/2 and a unit diagonal (cov -> corr), from the lower half,
+// mirrored; `d` is scratch.
+void to_correlation(Eigen::Ref<Eigen::MatrixXd> m, double sign, Eigen::VectorXd& d) {
+    d = m.diagonal().array().sqrt().inverse();
+    for (Eigen::Index j = 0; j < m.cols(); ++j) {
+        for (Eigen::Index i = j + 1; i < m.rows(); ++i) m(i, j) = sign * (d[i] * m(i, j) * d[j]);
+        m(j, j) = 1.0;
+    }
+    mirror(m);
 }
 
 }  // namespace
 
 Eigen::MatrixXd covariance(const Eigen::MatrixXd& x_in, Estimator est, double* shrinkage_out) {
-    const Parts c = covariance_parts(x_in, est);
+    const Parts c = covariance_parts(view(x_in), est);
     if (shrinkage_out) *shrinkage_out = c.shrinkage;
     return assemble(c);
 }
@@ -127,6 +241,7 @@ struct Workspace {
     linalg::SymmetricEigen es;
     Eigen::VectorXd vals;
     Eigen::MatrixXd vd, tmp, y;
+    Eigen::MatrixXd w;  // a whitened covariance and its log, before it goes to the caller's storage
 };
 
 // The participants' covariances, whitened as F C F' (F = G^-1/2 or B^-1, see geometric_mean). When
@@ -208,10 +323,10 @@ using Workspaces = tbb::enumerable_thread_specific<Workspace>;
 // step decisions), and G^1/2 exp(step L_nilearn) G^1/2 = B exp(step L) B' = (B E)(B E)' with
 // E = exp(step L / 2). So B <- B E and F <- E^-1 F from the one decomposition of L that nilearn
 // also makes: the same iterates as nilearn to rounding, one eigendecomposition fewer per step.
-// `logs` (one matrix per participant) is scratch: the caller's output matrices, so that their memory
-// is touched once.
+// `logs` (one matrix per participant) is scratch: the caller's output matrices, so that no other
+// memory of that size is touched.
 Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol, Workspaces& workspaces,
-                               std::vector<Eigen::MatrixXd>& logs, const Context& ctx) {
+                               std::vector<Eigen::Map<Eigen::MatrixXd>>& logs, const Context& ctx) {
     const Eigen::Index p = covs.dim();
     const bool need_fft = covs.any_factored();
     Eigen::MatrixXd g = covs.mean();
@@ -223,7 +338,6 @@ Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol
     Eigen::MatrixXd f = llt.matrixL().solve(Eigen::MatrixXd::Identity(p, p));
     Workspace& main = workspaces.local();
     Eigen::MatrixXd fft(p, p), logs_mean(p, p), e(p, p), e_inv(p, p);
-    logs.resize(covs.size());
     double norm_old = std::numeric_limits<double>::infinity();
     double step = 1.0;
     for (int it = 0; it < max_iter; ++it) {
@@ -234,8 +348,9 @@ Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol
         parallel_for(ctx, covs.size(), 1, [&](std::size_t begin, std::size_t end) {
             Workspace& ws = workspaces.local();
             for (std::size_t i = begin; i < end; ++i) {
-                covs.whiten(i, f, fft, ws, logs[i]);
-                map_in_place(logs[i], log_fn, ws);
+                covs.whiten(i, f, fft, ws, ws.w);
+                map_in_place(ws.w, log_fn, ws);
+                logs[i] = ws.w;
             }
         });
         logs_mean.setZero();
@@ -283,8 +398,27 @@ Eigen::MatrixXd fisher_z(const Eigen::MatrixXd& r) {
     return z;
 }
 
-Result connectivity(const std::vector<Eigen::MatrixXd>& series, Kind kind, Estimator est,
-                    const std::vector<std::string>& names, const Context& ctx) {
+SeriesView view(const Eigen::MatrixXd& m) {
+    return SeriesView(m.data(), m.rows(), m.cols(), Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(m.rows(), 1));
+}
+
+SeriesView row_major_view(const double* data, Eigen::Index rows, Eigen::Index cols) {
+    return SeriesView(data, rows, cols, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(1, cols));
+}
+
+namespace {
+
+// Per-thread scratch of the kinds other than tangent, reused from participant to participant.
+struct Scratch {
+    Eigen::MatrixXd x, c, w;  // centred series, a covariance (then its Cholesky factor), its inverse factor
+    Eigen::RowVectorXd mean;
+    Eigen::VectorXd d;
+};
+
+}  // namespace
+
+Result connectivity(const std::vector<SeriesView>& series, Kind kind, Estimator est, const std::vector<std::string>& names,
+                    const Allocate& allocate, const Context& ctx) {
     if (series.empty()) throw algia::Error(algia::Kind::usage, "no time series given");
     const Eigen::Index p = series[0].cols();
     for (std::size_t i = 0; i < series.size(); ++i) {
@@ -301,69 +435,92 @@ Result connectivity(const std::vector<Eigen::MatrixXd>& series, Kind kind, Estim
     if (kind == Kind::tangent && series.size() < 2)
         throw algia::Error(algia::Kind::usage, "the tangent kind needs several participants (it is relative to the group mean)")
             .hint("pass all participants' time series to one `algia connect` call");
-    Result out;
     const std::size_t n = series.size();
-    std::vector<Parts> parts(kind == Kind::tangent ? n : 0);
-    out.matrices.resize(n);
-    auto inverse = [&](const Eigen::MatrixXd& c, std::size_t i) {
-        // Covariances are symmetric positive definite unless singular: Cholesky, then its inverse.
-        Eigen::LLT<Eigen::MatrixXd> llt(c);
-        if (llt.info() != Eigen::Success)
-            throw algia::Error(algia::Kind::invalid_input,
-                               fmt::format("{}: the covariance matrix is singular; precision and partial correlation "
-                                           "need it invertible",
-                                           names[i]))
-                .hint("use the Ledoit-Wolf estimator (the default), or fewer regions than time points");
-        return Eigen::MatrixXd(llt.solve(Eigen::MatrixXd::Identity(c.rows(), c.cols())));
-    };
-    parallel_for(ctx, n, 1, [&](std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i) {
-            const auto& x = series[i];
-            if (kind == Kind::correlation) {
-                // standardize_signal(x, zscore): centred, divided by the population SD (SD < eps -> 1).
-                Eigen::MatrixXd z = x.rowwise() - x.colwise().mean();
-                for (Eigen::Index j = 0; j < z.cols(); ++j) {
-                    double sd = std::sqrt(z.col(j).squaredNorm() / double(z.rows()));
-                    if (sd < std::numeric_limits<double>::epsilon()) sd = 1.0;
-                    z.col(j) /= sd;
-                }
-                out.matrices[i] = cov_to_corr(covariance(z, est));
-                continue;
-            }
-            if (kind == Kind::tangent) {  // whitened from its parts later
-                parts[i] = covariance_parts(x, est);
-                continue;
-            }
-            Eigen::MatrixXd c = covariance(x, est);
-            if (kind == Kind::covariance) out.matrices[i] = std::move(c);
-            if (kind == Kind::precision) out.matrices[i] = inverse(c, i);
-            if (kind == Kind::partial_correlation) {
-                Eigen::MatrixXd pc = -cov_to_corr(inverse(c, i));
-                pc.diagonal().setOnes();
-                out.matrices[i] = std::move(pc);
-            }
-        }
-    });
+    const auto pp = std::size_t(p) * std::size_t(p);
+    double* room = allocate((n + 1) * pp);
+    Result out{{}, Eigen::Map<Eigen::MatrixXd>(room + n * pp, p, p), {}};
+    out.matrices.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) out.matrices.emplace_back(room + i * pp, p, p);
+
     if (kind == Kind::tangent) {
+        std::vector<Parts> parts(n);
+        parallel_for(ctx, n, 1, [&](std::size_t b, std::size_t e) {
+            for (std::size_t i = b; i < e; ++i) parts[i] = covariance_parts(series[i], est);  // whitened from its parts later
+        });
         const Covariances covs(std::move(parts));
         Workspaces workspaces([p] { return Workspace(p); });
         out.mean = geometric_mean(covs, 30, 1e-7, workspaces, out.matrices, ctx);
         // nilearn: whitening_ = G^-1/2, then logm(whitening_ C whitening_) per participant.
         Eigen::MatrixXd whitening(p, p), s2(p, p);
-        inverse_roots(out.mean, workspaces.local(), whitening, covs.any_factored() ? &s2 : nullptr);
+        const Eigen::MatrixXd g = out.mean;
+        inverse_roots(g, workspaces.local(), whitening, covs.any_factored() ? &s2 : nullptr);
         parallel_for(ctx, n, 1, [&](std::size_t b, std::size_t e) {
             Workspace& ws = workspaces.local();
             for (std::size_t i = b; i < e; ++i) {
-                covs.whiten(i, whitening, s2, ws, out.matrices[i]);
-                map_in_place(out.matrices[i], log_fn, ws);
+                covs.whiten(i, whitening, s2, ws, ws.w);
+                map_in_place(ws.w, log_fn, ws);
+                out.matrices[i] = ws.w;
             }
         });
         return out;
     }
-    out.mean = Eigen::MatrixXd::Zero(p, p);
-    for (const auto& m : out.matrices) out.mean += m;
-    out.mean /= double(out.matrices.size());
-    out.mean = 0.5 * (out.mean + out.mean.transpose()).eval();
+
+    tbb::enumerable_thread_specific<Scratch> scratch;
+    parallel_for(ctx, n, 1, [&](std::size_t b, std::size_t e) {
+        Scratch& s = scratch.local();
+        for (std::size_t i = b; i < e; ++i) {
+            Eigen::Map<Eigen::MatrixXd>& m = out.matrices[i];
+            centre(series[i], s.x, s.mean);
+            if (kind == Kind::correlation) {
+                // standardize_signal(x, zscore): centred, divided by the population SD (SD < eps -> 1),
+                // then the estimator's covariance (centred again) and cov -> corr.
+                for (Eigen::Index j = 0; j < s.x.cols(); ++j) {
+                    double sd = std::sqrt(s.x.col(j).squaredNorm() / double(s.x.rows()));
+                    if (sd < std::numeric_limits<double>::epsilon()) sd = 1.0;
+                    s.x.col(j) /= sd;
+                }
+                s.mean = s.x.colwise().sum() / double(s.x.rows());
+                s.x.rowwise() -= s.mean;
+                covariance_into(s.x, est, m);
+                to_correlation(m, 1.0, s.d);
+                continue;
+            }
+            if (kind == Kind::covariance) {
+                covariance_into(s.x, est, m);
+                continue;
+            }
+            // Precision and partial correlation: covariances are symmetric positive definite unless
+            // singular; Cholesky (in place), then its inverse, mirrored from the lower half.
+            s.c.resize(p, p);
+            covariance_into(s.x, est, s.c);
+            const Eigen::LLT<Eigen::Ref<Eigen::MatrixXd>> llt(s.c);
+            if (llt.info() != Eigen::Success)
+                throw algia::Error(algia::Kind::invalid_input,
+                                   fmt::format("{}: the covariance matrix is singular; precision and partial correlation "
+                                               "need it invertible",
+                                               names[i]))
+                    .hint("use the Ledoit-Wolf estimator (the default), or fewer regions than time points");
+            inverse_from_cholesky(s.c, s.w, m);
+            if (kind == Kind::partial_correlation) to_correlation(m, -1.0, s.d);
+        }
+    });
+    out.mean.setZero();
+    for (const auto& m : out.matrices) out.mean += m;  // in order: thread-count independent
+    out.mean /= double(n);
+    return out;
+}
+
+Result connectivity(const std::vector<Eigen::MatrixXd>& series, Kind kind, Estimator est,
+                    const std::vector<std::string>& names, const Context& ctx) {
+    std::vector<SeriesView> views;
+    views.reserve(series.size());
+    for (const auto& m : series) views.push_back(view(m));
+    std::shared_ptr<double[]> room;
+    Result out = connectivity(views, kind, est, names, [&room](std::size_t count) {
+        room.reset(new double[count]);
+        return room.get();
+    }, ctx);
+    out.owner = std::move(room);
     return out;
 }
 

@@ -11,6 +11,9 @@
 //                        logm(G^-1/2 C G^-1/2), needs several participants
 // Ledoit-Wolf shrinkage is sklearn's (centred data, shrinkage = min(beta, delta) / delta).
 
+#include <cstddef>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,13 +35,29 @@ const char* kind_name(Kind k) noexcept;
 Eigen::MatrixXd covariance(const Eigen::MatrixXd& x, Estimator est, double* shrinkage = nullptr);
 Eigen::MatrixXd cov_to_corr(const Eigen::MatrixXd& cov);
 
+// One participant's time series (time x regions), read-only, in either storage order: a
+// column-major Eigen matrix (view) or a C-ordered array such as numpy's (row_major_view). The
+// results do not depend on the order.
+using SeriesView = Eigen::Map<const Eigen::MatrixXd, Eigen::Unaligned, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
+SeriesView view(const Eigen::MatrixXd& m);
+SeriesView row_major_view(const double* data, Eigen::Index rows, Eigen::Index cols);
+
+// Room for the results, asked once after the input checks: `count` doubles (n + 1 matrices of
+// p x p). Matrix i is written at i p^2, the group mean at n p^2, column-major; every result is
+// exactly symmetric, so a row-major reader sees the same matrices.
+using Allocate = std::function<double*(std::size_t count)>;
+
 struct Result {
-    std::vector<Eigen::MatrixXd> matrices;  // one per participant
-    Eigen::MatrixXd mean;                   // group mean (geometric mean of covariances for tangent)
+    std::vector<Eigen::Map<Eigen::MatrixXd>> matrices;  // one per participant, in the allocated room
+    Eigen::Map<Eigen::MatrixXd> mean{nullptr, 0, 0};     // group mean (geometric mean of covariances for tangent)
+    std::shared_ptr<const void> owner;                   // keeps the room alive when connectivity() allocated it
 };
 
-// All participants at once (tangent needs the group). `name_of(i)` names participant i in errors.
+// All participants at once (tangent needs the group). `names[i]` names participant i in errors.
 // Participants are processed in parallel on ctx's threads; results do not depend on the count.
+Result connectivity(const std::vector<SeriesView>& series, Kind kind, Estimator est, const std::vector<std::string>& names,
+                    const Allocate& allocate, const Context& ctx = Context());
+// The same over Eigen matrices, the results in room the Result owns.
 Result connectivity(const std::vector<Eigen::MatrixXd>& series, Kind kind, Estimator est,
                     const std::vector<std::string>& names, const Context& ctx = Context());
 
