@@ -227,9 +227,8 @@ namespace {
 
 // V diag(d) V' for symmetric results into `out`: the lower half by one triangular product, then
 // mirrored. `vd` is scratch of the same size.
-void form_symmetric(const Eigen::MatrixXd& vecs, const Eigen::VectorXd& d, Eigen::MatrixXd& vd, Eigen::MatrixXd& out) {
+void form_symmetric(const Eigen::MatrixXd& vecs, const Eigen::VectorXd& d, Eigen::MatrixXd& vd, Eigen::Ref<Eigen::MatrixXd> out) {
     vd.noalias() = vecs * d.asDiagonal();
-    out.resize(vecs.rows(), vecs.rows());
     out.triangularView<Eigen::Lower>() = vd * vecs.transpose();
     out.triangularView<Eigen::StrictlyUpper>() = out.transpose();
 }
@@ -241,7 +240,7 @@ struct Workspace {
     linalg::SymmetricEigen es;
     Eigen::VectorXd vals;
     Eigen::MatrixXd vd, tmp, y;
-    Eigen::MatrixXd w;  // a whitened covariance and its log, before it goes to the caller's storage
+    Eigen::MatrixXd w;  // a whitened covariance (its log goes to the caller's storage)
 };
 
 // The participants' covariances, whitened as F C F' (F = G^-1/2 or B^-1, see geometric_mean). When
@@ -260,15 +259,21 @@ public:
             if (factored(i)) return true;
         return false;
     }
-    // The arithmetic mean, accumulated participant by participant in order.
-    Eigen::MatrixXd mean() const {
+    // The arithmetic mean: its lower half by blocks of columns in parallel, each accumulated
+    // participant by participant in order (the same numbers on any thread count).
+    Eigen::MatrixXd mean(const Context& ctx) const {
         const Eigen::Index p = dim();
+        constexpr Eigen::Index width = 32;
         Eigen::MatrixXd m = Eigen::MatrixXd::Zero(p, p);
+        parallel_for(ctx, std::size_t((p + width - 1) / width), 1, [&](std::size_t b, std::size_t e) {
+            for (std::size_t block = b; block < e; ++block) {
+                const Eigen::Index j = Eigen::Index(block) * width, w = std::min(width, p - j);
+                for (const Parts& c : parts_)
+                    m.block(j, j, p - j, w).noalias() += c.scale * (c.x.rightCols(p - j).transpose() * c.x.middleCols(j, w));
+            }
+        });
         double ridge = 0.0;
-        for (std::size_t i = 0; i < size(); ++i) {
-            m.selfadjointView<Eigen::Lower>().rankUpdate(parts_[i].x.transpose(), parts_[i].scale);
-            ridge += parts_[i].ridge;
-        }
+        for (const Parts& c : parts_) ridge += c.ridge;
         m.diagonal().array() += ridge;
         m /= double(size());
         m.triangularView<Eigen::StrictlyUpper>() = m.transpose();
@@ -296,21 +301,33 @@ private:
     std::vector<Eigen::MatrixXd> full_;
 };
 
-// m <- f(m) through the eigendecomposition (m symmetric), in place.
-void map_in_place(Eigen::MatrixXd& m, double (*fn)(double), Workspace& ws) {
+// out <- f(m) through the eigendecomposition of m (symmetric; out may be m).
+void map_into(const Eigen::MatrixXd& m, double (*fn)(double), Workspace& ws, Eigen::Ref<Eigen::MatrixXd> out) {
     ws.es.compute(m);
     ws.vals = ws.es.eigenvalues();
     for (Eigen::Index k = 0; k < ws.vals.size(); ++k) ws.vals[k] = fn(ws.vals[k]);
-    form_symmetric(ws.es.eigenvectors(), ws.vals, ws.vd, m);
+    form_symmetric(ws.es.eigenvectors(), ws.vals, ws.vd, out);
 }
 
 double log_fn(double x) { return std::log(x); }
 
-// G^-1/2 and G^-1 from one eigendecomposition of G.
-void inverse_roots(const Eigen::MatrixXd& g, Workspace& ws, Eigen::MatrixXd& inv_sqrt, Eigen::MatrixXd* inv) {
+// Two independent pieces of the serial part of the tangent computation side by side (each whole on
+// one thread: the same numbers on any thread count).
+void side_by_side(const Context& ctx, const std::function<void()>& a, const std::function<void()>& b) {
+    parallel_for(ctx, 2, 1, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t k = begin; k < end; ++k) (k == 0 ? a : b)();
+    });
+}
+
+// G^-1/2 and G^-1 from one eigendecomposition of G (`vd2` is scratch as ws.vd).
+void inverse_roots(const Eigen::MatrixXd& g, Workspace& ws, Eigen::MatrixXd& vd2, Eigen::MatrixXd& inv_sqrt,
+                   Eigen::MatrixXd* inv, const Context& ctx) {
     ws.es.compute(g);
-    form_symmetric(ws.es.eigenvectors(), ws.es.eigenvalues().array().inverse().sqrt().matrix(), ws.vd, inv_sqrt);
-    if (inv) form_symmetric(ws.es.eigenvectors(), ws.es.eigenvalues().array().inverse().matrix(), ws.vd, *inv);
+    const Eigen::VectorXd roots = ws.es.eigenvalues().array().inverse().sqrt().matrix();
+    if (!inv) return form_symmetric(ws.es.eigenvectors(), roots, ws.vd, inv_sqrt);
+    side_by_side(
+        ctx, [&] { form_symmetric(ws.es.eigenvectors(), roots, ws.vd, inv_sqrt); },
+        [&] { form_symmetric(ws.es.eigenvectors(), roots.array().square().matrix(), vd2, *inv); });
 }
 
 using Workspaces = tbb::enumerable_thread_specific<Workspace>;
@@ -329,7 +346,7 @@ Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol
                                std::vector<Eigen::Map<Eigen::MatrixXd>>& logs, const Context& ctx) {
     const Eigen::Index p = covs.dim();
     const bool need_fft = covs.any_factored();
-    Eigen::MatrixXd g = covs.mean();
+    Eigen::MatrixXd g = covs.mean(ctx);
     const Eigen::LLT<Eigen::MatrixXd> llt(g);
     if (llt.info() != Eigen::Success)
         throw algia::Error(algia::Kind::invalid_input, "the tangent-space mean failed: the mean covariance is not positive definite")
@@ -337,7 +354,7 @@ Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol
     Eigen::MatrixXd b = llt.matrixL();
     Eigen::MatrixXd f = llt.matrixL().solve(Eigen::MatrixXd::Identity(p, p));
     Workspace& main = workspaces.local();
-    Eigen::MatrixXd fft(p, p), logs_mean(p, p), e(p, p), e_inv(p, p);
+    Eigen::MatrixXd fft(p, p), logs_mean(p, p), e(p, p), e_inv(p, p), vd2(p, p), tmp2(p, p);
     double norm_old = std::numeric_limits<double>::infinity();
     double step = 1.0;
     for (int it = 0; it < max_iter; ++it) {
@@ -349,8 +366,7 @@ Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol
             Workspace& ws = workspaces.local();
             for (std::size_t i = begin; i < end; ++i) {
                 covs.whiten(i, f, fft, ws, ws.w);
-                map_in_place(ws.w, log_fn, ws);
-                logs[i] = ws.w;
+                map_into(ws.w, log_fn, ws, logs[i]);
             }
         });
         logs_mean.setZero();
@@ -362,11 +378,12 @@ Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol
         double norm = logs_mean.norm();
         main.es.compute(logs_mean);
         const Eigen::ArrayXd half = main.es.eigenvalues().array() * (step / 2.0);
-        form_symmetric(main.es.eigenvectors(), half.exp().matrix(), main.vd, e);
-        form_symmetric(main.es.eigenvectors(), (-half).exp().matrix(), main.vd, e_inv);
-        main.tmp.noalias() = b * e;
-        b.swap(main.tmp);
-        main.tmp.noalias() = e_inv * f;
+        side_by_side(
+            ctx, [&] { form_symmetric(main.es.eigenvectors(), half.exp().matrix(), main.vd, e); },
+            [&] { form_symmetric(main.es.eigenvectors(), (-half).exp().matrix(), vd2, e_inv); });
+        side_by_side(
+            ctx, [&] { tmp2.noalias() = b * e; }, [&] { main.tmp.noalias() = e_inv * f; });
+        b.swap(tmp2);
         f.swap(main.tmp);
         if (norm < norm_old) {
             norm_old = norm;
@@ -385,8 +402,8 @@ Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol
 
 Eigen::MatrixXd map_eigenvalues(const Eigen::MatrixXd& sym, double (*fn)(double)) {
     Workspace ws(sym.rows());
-    Eigen::MatrixXd m = sym;
-    map_in_place(m, fn, ws);
+    Eigen::MatrixXd m(sym.rows(), sym.cols());
+    map_into(sym, fn, ws, m);
     return m;
 }
 
@@ -451,15 +468,14 @@ Result connectivity(const std::vector<SeriesView>& series, Kind kind, Estimator 
         Workspaces workspaces([p] { return Workspace(p); });
         out.mean = geometric_mean(covs, 30, 1e-7, workspaces, out.matrices, ctx);
         // nilearn: whitening_ = G^-1/2, then logm(whitening_ C whitening_) per participant.
-        Eigen::MatrixXd whitening(p, p), s2(p, p);
+        Eigen::MatrixXd whitening(p, p), s2(p, p), vd2(p, p);
         const Eigen::MatrixXd g = out.mean;
-        inverse_roots(g, workspaces.local(), whitening, covs.any_factored() ? &s2 : nullptr);
+        inverse_roots(g, workspaces.local(), vd2, whitening, covs.any_factored() ? &s2 : nullptr, ctx);
         parallel_for(ctx, n, 1, [&](std::size_t b, std::size_t e) {
             Workspace& ws = workspaces.local();
             for (std::size_t i = b; i < e; ++i) {
                 covs.whiten(i, whitening, s2, ws, ws.w);
-                map_in_place(ws.w, log_fn, ws);
-                out.matrices[i] = ws.w;
+                map_into(ws.w, log_fn, ws, out.matrices[i]);
             }
         });
         return out;
