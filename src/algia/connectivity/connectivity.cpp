@@ -226,11 +226,12 @@ Eigen::MatrixXd cov_to_corr(const Eigen::MatrixXd& cov) {
 namespace {
 
 // V diag(d) V' for symmetric results into `out`: the lower half by one triangular product, then
-// mirrored. `vd` is scratch of the same size.
-void form_symmetric(const Eigen::MatrixXd& vecs, const Eigen::VectorXd& d, Eigen::MatrixXd& vd, Eigen::Ref<Eigen::MatrixXd> out) {
+// mirrored unless only the lower half is wanted. `vd` is scratch of the same size.
+void form_symmetric(const Eigen::MatrixXd& vecs, const Eigen::VectorXd& d, Eigen::MatrixXd& vd, Eigen::Ref<Eigen::MatrixXd> out,
+                    bool mirror = true) {
     vd.noalias() = vecs * d.asDiagonal();
     out.triangularView<Eigen::Lower>() = vd * vecs.transpose();
-    out.triangularView<Eigen::StrictlyUpper>() = out.transpose();
+    if (mirror) out.triangularView<Eigen::StrictlyUpper>() = out.transpose();
 }
 
 // Per-thread scratch of the tangent computation: the eigensolver keeps its storage between
@@ -279,7 +280,8 @@ public:
         m.triangularView<Eigen::StrictlyUpper>() = m.transpose();
         return m;
     }
-    // out = F C_i F' (fft = F F', needed only for factored covariances).
+    // The lower half of out = F C_i F' (fft = F F', needed only for factored covariances): all the
+    // eigensolver reads.
     void whiten(std::size_t i, const Eigen::MatrixXd& f, const Eigen::MatrixXd& fft, Workspace& ws, Eigen::MatrixXd& out) const {
         const Eigen::Index p = dim();
         out.resize(p, p);
@@ -292,7 +294,6 @@ public:
             ws.tmp.noalias() = f * full_[i];
             out.triangularView<Eigen::Lower>() = ws.tmp * f.transpose();
         }
-        out.triangularView<Eigen::StrictlyUpper>() = out.transpose();
     }
 
 private:
@@ -301,12 +302,14 @@ private:
     std::vector<Eigen::MatrixXd> full_;
 };
 
-// out <- f(m) through the eigendecomposition of m (symmetric; out may be m).
-void map_into(const Eigen::MatrixXd& m, double (*fn)(double), Workspace& ws, Eigen::Ref<Eigen::MatrixXd> out) {
+// out <- f(m) through the eigendecomposition of m (symmetric, its lower half read; out may be m),
+// the lower half only when `lower_only`.
+void map_into(const Eigen::MatrixXd& m, double (*fn)(double), Workspace& ws, Eigen::Ref<Eigen::MatrixXd> out,
+              bool lower_only = false) {
     ws.es.compute(m);
     ws.vals = ws.es.eigenvalues();
     for (Eigen::Index k = 0; k < ws.vals.size(); ++k) ws.vals[k] = fn(ws.vals[k]);
-    form_symmetric(ws.es.eigenvectors(), ws.vals, ws.vd, out);
+    form_symmetric(ws.es.eigenvectors(), ws.vals, ws.vd, out, !lower_only);
 }
 
 double log_fn(double x) { return std::log(x); }
@@ -366,12 +369,15 @@ Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol
             Workspace& ws = workspaces.local();
             for (std::size_t i = begin; i < end; ++i) {
                 covs.whiten(i, f, fft, ws, ws.w);
-                map_into(ws.w, log_fn, ws, logs[i]);
+                map_into(ws.w, log_fn, ws, logs[i], true);
             }
         });
+        // The mean of the logs' lower halves, in order (thread-count independent), mirrored.
         logs_mean.setZero();
-        for (const auto& l : logs) logs_mean += l;  // in order: thread-count independent
+        for (const auto& l : logs)
+            for (Eigen::Index j = 0; j < p; ++j) logs_mean.col(j).tail(p - j) += l.col(j).tail(p - j);
         logs_mean /= double(covs.size());
+        logs_mean.triangularView<Eigen::StrictlyUpper>() = logs_mean.transpose();
         if (!logs_mean.allFinite())
             throw algia::Error(algia::Kind::invalid_input, "the tangent-space mean failed: a matrix is not positive definite")
                 .hint("use the Ledoit-Wolf estimator, or drop participants with fewer volumes than regions");

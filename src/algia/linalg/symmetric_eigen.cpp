@@ -327,15 +327,18 @@ void tridiagonal_eigen(Eigen::VectorXd& d, Eigen::VectorXd& e, Eigen::MatrixXd& 
     DivideAndConquer(d, e, z, s).solve(0, n);
 }
 
-SymmetricEigen::SymmetricEigen(Index n) : a_(n, n), vectors_(n, n), tri_(n) {}
+SymmetricEigen::SymmetricEigen(Index n) : vectors_(n, n), tri_(n) {}
 
 void SymmetricEigen::compute(const Eigen::MatrixXd& m) {
-    a_ = m.triangularView<Eigen::Lower>();
-    double scale = a_.cwiseAbs().maxCoeff();  // as Eigen's solver: scaled against over/underflow
-    if (!std::isfinite(scale)) not_converged();
+    const Index n = m.rows();
+    double scale = 0.0;  // as Eigen's solver: scaled by the largest magnitude against over/underflow
+    for (Index j = 0; j < n; ++j) {
+        const auto column = m.col(j).tail(n - j);
+        if (!column.allFinite()) not_converged();
+        scale = std::max(scale, column.cwiseAbs().maxCoeff());
+    }
     if (scale == 0.0) scale = 1.0;
-    a_ /= scale;
-    tri_.compute(a_);
+    tri_.compute(m / scale);  // reads the lower half only
     values_ = tri_.diagonal();
     sub_ = tri_.subDiagonal();
     if (values_.size() <= leaf_size) {

@@ -41,7 +41,7 @@ public:
     const Eigen::MatrixXd& eigenvectors() const { return vectors_; }
 
 private:
-    Eigen::MatrixXd a_, vectors_;
+    Eigen::MatrixXd vectors_;
     Eigen::Tridiagonalization<Eigen::MatrixXd> tri_;
     Eigen::VectorXd values_, sub_, householder_work_;
     TridiagonalScratch scratch_;
