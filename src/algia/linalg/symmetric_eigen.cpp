@@ -25,19 +25,18 @@ constexpr double eps = std::numeric_limits<double>::epsilon();
 
 // Root `j` (0-based, ascending) of the secular equation 1 + sum_i rw2_i / (dl_i - x) = 0, with
 // dl ascending and rw2 = rho w^2 > 0, so that dl_j < x < dl_{j+1} (x < dl_{k-1} + sum rw2 for the
-// last root). The root is kept as an origin pole and an offset, x = dl[origin] + tau, and
-// delta_i = dl_i - x is formed as (dl_i - dl[origin]) - tau: Gu and Eisenstat's eigenvectors
-// need these differences to full relative accuracy, which x itself does not carry.
+// last root). The root is kept as an origin pole and an offset, x = dl[origin] + tau, so that
+// dl_i - x can be formed as (dl_i - dl[origin]) - tau: Gu and Eisenstat's eigenvectors need these
+// differences to full relative accuracy, which x itself does not carry.
 // Iteration: the two poles next to the root keep their own terms and the rest of each side is
 // matched in value and slope (the "middle way" of Li, as LAPACK's dlaed4), safeguarded by a bracket
 // that each evaluation narrows (bisection when a step leaves it).
 void secular_root(Index j, const MapVector& dl, const MapVector& rw2, double rw2_sum, MapVector& dorig, MapVector& r,
-                  MapVector& q, Eigen::Ref<Eigen::VectorXd> delta, Index& origin, double& tau) {
+                  MapVector& q, Index& origin, double& tau) {
     const Index k = dl.size();
     if (k == 1) {
         origin = 0;
         tau = rw2[0];
-        delta[0] = -tau;
         return;
     }
     const Index below = j + 1;  // poles 0..j lie below the root, j+1..k-1 above
@@ -120,7 +119,6 @@ void secular_root(Index j, const MapVector& dl, const MapVector& rw2, double rw2
         if (hi - lo <= 2.0 * eps * std::max(std::abs(lo), std::abs(hi))) break;
     }
     tau = t;
-    delta = dorig.array() - t;
 }
 
 class DivideAndConquer {
@@ -262,27 +260,28 @@ private:
         }
         rw2.array() = r * w.array().square();
         const double rw2_sum = rw2.sum();
-        MapMatrix delta(s_.delta.data(), k, k);  // delta(i, j) = dl_i - lambda_j
+        // Root j as dl[origin_j] + tau_j; dl_i - lambda_j is formed as (dl_i - dl[origin_j]) - tau_j.
+        auto& origins = s_.origins;
+        MapVector taus(s_.tau.data(), k);
         for (Index j = 0; j < k; ++j) {
             Index origin = 0;
             double tau = 0.0;
-            secular_root(j, dl, rw2, rw2_sum, dorig, rs, qs, delta.col(j), origin, tau);
+            secular_root(j, dl, rw2, rw2_sum, dorig, rs, qs, origin, tau);
+            origins[std::size_t(j)] = origin;
+            taus[j] = tau;
             lambda[j] = dl[origin] + tau;
         }
+        auto gap = [&](const auto& d, Index j) { return (d.array() - dl[origins[std::size_t(j)]]) - taus[j]; };
         // r w_hat_i^2 = -(dl_i - lambda_i) prod_{j != i} (dl_i - lambda_j) / (dl_i - dl_j) (Loewner)
-        what = delta.diagonal();
+        for (Index i = 0; i < k; ++i) what[i] = (dl[i] - dl[origins[std::size_t(i)]]) - taus[i];
         for (Index j = 0; j < k; ++j) {
-            if (j > 0) what.head(j).array() *= delta.col(j).head(j).array() / (dl.head(j).array() - dl[j]);
+            if (j > 0) what.head(j).array() *= gap(dl.head(j), j) / (dl.head(j).array() - dl[j]);
             const Index after = k - j - 1;
-            if (after > 0) what.tail(after).array() *= delta.col(j).tail(after).array() / (dl.tail(after).array() - dl[j]);
+            if (after > 0) what.tail(after).array() *= gap(dl.tail(after), j) / (dl.tail(after).array() - dl[j]);
         }
         for (Index i = 0; i < k; ++i) what[i] = std::copysign(std::sqrt(-what[i]), w[i]);
-        for (Index j = 0; j < k; ++j) {
-            auto col = delta.col(j);
-            col.array() = what.array() / col.array();
-            col /= col.norm();
-        }
-        // Rows of the rank-one eigenvectors in the order of the gathered columns.
+        // The rank-one problem's eigenvectors w_hat / (dl - lambda_j), normalized, with their rows
+        // in the order of the gathered columns: upper-only, mixed, lower-only.
         auto& rows = s_.rows;
         rows.clear();
         Index count[5] = {0, 0, 0, 0, 0};
@@ -292,12 +291,19 @@ private:
                     rows.push_back(i);
                     ++count[want];
                 }
-        MapMatrix u(s_.u.data(), k, k);
+        MapVector dl_rows(s_.r.data(), k), what_rows(s_.q.data(), k);  // the secular scratch, free now
         MapMatrix gathered(s_.gathered.data(), m, k);
         for (Index g = 0; g < k; ++g) {
             const Index i = rows[std::size_t(g)];
-            u.row(g) = delta.row(i);
+            dl_rows[g] = dl[i];
+            what_rows[g] = what[i];
             gathered.col(g) = block.col(kept[std::size_t(i)]);
+        }
+        MapMatrix u(s_.u.data(), k, k);
+        for (Index j = 0; j < k; ++j) {
+            auto col = u.col(j);
+            col.array() = what_rows.array() / gap(dl_rows, j);
+            col /= col.norm();
         }
         const Index n1 = count[1], n2 = count[2], n3 = count[3];
         merged.topRows(m1).noalias() = gathered.topLeftCorner(m1, n1 + n2) * u.topRows(n1 + n2);
@@ -317,11 +323,12 @@ void tridiagonal_eigen(Eigen::VectorXd& d, Eigen::VectorXd& e, Eigen::MatrixXd& 
     z.resize(n, n);
     if (n == 0) return;
     if (!d.allFinite() || !e.allFinite()) not_converged();
-    for (Eigen::VectorXd* vec : {&s.v, &s.dl, &s.w, &s.rw2, &s.dorig, &s.r, &s.q, &s.what, &s.lambda, &s.deflated_values})
+    for (Eigen::VectorXd* vec : {&s.v, &s.dl, &s.w, &s.rw2, &s.dorig, &s.r, &s.q, &s.what, &s.lambda, &s.tau, &s.deflated_values})
         vec->resize(n);
-    for (Eigen::VectorXd* mat : {&s.delta, &s.u, &s.gathered, &s.merged}) mat->resize(n * n);
+    for (Eigen::VectorXd* mat : {&s.u, &s.gathered, &s.merged}) mat->resize(n * n);
     s.leaf.resize(leaf_size * leaf_size);
     s.order.resize(std::size_t(n));
+    s.origins.resize(std::size_t(n));
     s.type.resize(std::size_t(n));
     for (auto* list : {&s.kept, &s.deflated, &s.rows, &s.sorted}) list->reserve(std::size_t(n));
     DivideAndConquer(d, e, z, s).solve(0, n);

@@ -19,9 +19,9 @@ namespace algia::linalg {
 
 // Scratch of the divide and conquer, kept between calls (sized on first use).
 struct TridiagonalScratch {
-    Eigen::VectorXd v, dl, w, rw2, dorig, r, q, what, lambda, deflated_values;  // n each
-    Eigen::VectorXd delta, u, gathered, merged, leaf;                           // n x n, flat
-    std::vector<Eigen::Index> order, kept, deflated, rows, sorted;
+    Eigen::VectorXd v, dl, w, rw2, dorig, r, q, what, lambda, tau, deflated_values;  // n each
+    Eigen::VectorXd u, gathered, merged, leaf;                                  // n x n, flat
+    std::vector<Eigen::Index> order, kept, deflated, rows, sorted, origins;
     std::vector<int> type;
 };
 
