@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "algia/core/error.hpp"
+#include "algia/core/memory.hpp"
 #include "algia/core/parallel.hpp"
 #include "algia/linalg/symmetric_eigen.hpp"
 
@@ -237,7 +238,9 @@ void form_symmetric(const Eigen::MatrixXd& vecs, const Eigen::VectorXd& d, Eigen
 // Per-thread scratch of the tangent computation: the eigensolver keeps its storage between
 // calls, so the hot loop allocates nothing (fresh pages are what costs on some machines).
 struct Workspace {
-    explicit Workspace(Eigen::Index p) : es(p), vd(p, p), tmp(p, p) {}
+    explicit Workspace(Eigen::Index p) : es(p), vd(p, p), tmp(p, p), w(p, p) {
+        for (Eigen::MatrixXd* m : {&vd, &tmp, &w}) prefault(*m);
+    }
     linalg::SymmetricEigen es;
     Eigen::VectorXd vals;
     Eigen::MatrixXd vd, tmp, y;

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "algia/core/error.hpp"
+#include "algia/core/memory.hpp"
 
 namespace algia::linalg {
 
@@ -318,19 +319,24 @@ private:
 
 }  // namespace
 
+void TridiagonalScratch::reserve(Index n) {
+    for (Eigen::VectorXd* vec : {&v, &dl, &w, &rw2, &dorig, &r, &q, &what, &lambda, &tau, &deflated_values})
+        vec->resize(n);
+    for (Eigen::VectorXd* mat : {&u, &gathered, &merged}) mat->resize(n * n);
+    leaf.resize(leaf_size * leaf_size);
+    order.resize(std::size_t(n));
+    origins.resize(std::size_t(n));
+    type.resize(std::size_t(n));
+    for (auto* list : {&kept, &deflated, &rows, &sorted}) list->reserve(std::size_t(n));
+    for (Eigen::VectorXd* mat : {&u, &gathered, &merged}) prefault(*mat);
+}
+
 void tridiagonal_eigen(Eigen::VectorXd& d, Eigen::VectorXd& e, Eigen::MatrixXd& z, TridiagonalScratch& s) {
     const Index n = d.size();
     z.resize(n, n);
     if (n == 0) return;
     if (!d.allFinite() || !e.allFinite()) not_converged();
-    for (Eigen::VectorXd* vec : {&s.v, &s.dl, &s.w, &s.rw2, &s.dorig, &s.r, &s.q, &s.what, &s.lambda, &s.tau, &s.deflated_values})
-        vec->resize(n);
-    for (Eigen::VectorXd* mat : {&s.u, &s.gathered, &s.merged}) mat->resize(n * n);
-    s.leaf.resize(leaf_size * leaf_size);
-    s.order.resize(std::size_t(n));
-    s.origins.resize(std::size_t(n));
-    s.type.resize(std::size_t(n));
-    for (auto* list : {&s.kept, &s.deflated, &s.rows, &s.sorted}) list->reserve(std::size_t(n));
+    if (s.u.size() != n * n) s.reserve(n);
     DivideAndConquer(d, e, z, s).solve(0, n);
 }
 
@@ -370,7 +376,11 @@ void apply_reflectors(const Eigen::MatrixXd& packed, const Eigen::VectorXd& tau,
 
 }  // namespace
 
-SymmetricEigen::SymmetricEigen(Index n) : vectors_(n, n), tri_(n) {}
+SymmetricEigen::SymmetricEigen(Index n) : vectors_(n, n), tri_(n) {
+    prefault(vectors_);
+    prefault(const_cast<double*>(tri_.packedMatrix().data()), std::size_t(n * n) * sizeof(double));
+    if (n > leaf_size) scratch_.reserve(n);
+}
 
 void SymmetricEigen::compute(const Eigen::MatrixXd& m) {
     const Index n = m.rows();

@@ -23,6 +23,8 @@ struct TridiagonalScratch {
     Eigen::VectorXd u, gathered, merged, leaf;                                  // n x n, flat
     std::vector<Eigen::Index> order, kept, deflated, rows, sorted, origins;
     std::vector<int> type;
+    // Sizes the buffers for n x n problems and maps their pages (core/memory.hpp).
+    void reserve(Eigen::Index n);
 };
 
 // Eigenvalues and eigenvectors of the symmetric tridiagonal matrix with diagonal `d` and
@@ -35,6 +37,7 @@ void tridiagonal_eigen(Eigen::VectorXd& d, Eigen::VectorXd& e, Eigen::MatrixXd& 
 // Storage is kept between calls, so a solver reused on matrices of one size allocates nothing.
 class SymmetricEigen {
 public:
+    // Storage for n x n matrices, its pages mapped at once (core/memory.hpp).
     explicit SymmetricEigen(Eigen::Index n = 0);
     void compute(const Eigen::MatrixXd& a);
     const Eigen::VectorXd& eigenvalues() const { return values_; }
