@@ -53,7 +53,10 @@ void centre(const SeriesView& in, Eigen::MatrixXd& x, Eigen::RowVectorXd& mean) 
     mean.setZero(in.cols());
     for (Eigen::Index t = 0; t < in.rows(); ++t) mean += in.row(t);
     mean /= double(in.rows());
-    x.resize(in.rows(), in.cols());
+    if (x.rows() != in.rows() || x.cols() != in.cols()) {
+        x.resize(in.rows(), in.cols());
+        prefault(x);
+    }
     x.noalias() = in.rowwise() - mean;
 }
 
