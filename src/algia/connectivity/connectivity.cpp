@@ -65,16 +65,29 @@ struct Shrunk {
     double scale = 0.0, ridge = 0.0, shrinkage = 0.0;
 };
 
+// sklearn.covariance.ledoit_wolf_shrinkage on the centred series x (n x p), without its p x p
+// products: sum((X^2)'X^2) = sum_t (sum_j x_tj^2)^2, and sum(emp^2) from `gram`, a symmetric matrix
+// held in its lower half whose squares sum to sum(emp^2): emp = X'X / n itself, or X X' / n (the
+// smaller Gram matrix). `trace_sum` is the sum of emp's diagonal.
+double ledoit_wolf_shrinkage(const Eigen::MatrixXd& x, const Eigen::Ref<const Eigen::MatrixXd>& gram, double trace_sum) {
+    const Eigen::Index n = x.rows(), p = x.cols();
+    const double beta_ = x.array().square().rowwise().sum().matrix().squaredNorm();
+    const double mu = trace_sum / double(p);
+    double delta_ = -gram.diagonal().squaredNorm();  // sum of squares of the symmetric gram from its lower half
+    for (Eigen::Index j = 0; j < gram.cols(); ++j) delta_ += 2.0 * gram.col(j).tail(gram.rows() - j).squaredNorm();
+    double beta = 1.0 / (double(p) * double(n)) * (beta_ / double(n) - delta_);
+    double delta = delta_ - 2.0 * mu * trace_sum + double(p) * mu * mu;
+    delta /= double(p);
+    beta = std::min(beta, delta);
+    return beta == 0 ? 0.0 : beta / delta;
+}
+
 // The estimator's scale and ridge for the centred series x; `gram` is scratch.
 Shrunk shrink(const Eigen::MatrixXd& x, Estimator est, Eigen::MatrixXd& gram) {
     const Eigen::Index n = x.rows(), p = x.cols();
     Shrunk out;
     out.scale = 1.0 / double(n);
     if (est == Estimator::empirical || p == 1) return out;
-    // sklearn.covariance.ledoit_wolf_shrinkage on centred data, without its p x p products:
-    // sum((X^2)'X^2) = sum_t (sum_j x_tj^2)^2, sum((X'X)^2) / n^2 = sum(emp^2) and
-    // sum(emp^2) = sum((X X')^2) / n^2 (the smaller of the two Gram matrices).
-    const double beta_ = x.array().square().rowwise().sum().matrix().squaredNorm();
     const double trace_sum = x.array().square().sum() / double(n);  // the sum of emp's diagonal
     const double mu = trace_sum / double(p);
     gram.setZero(std::min(n, p), std::min(n, p));
@@ -82,13 +95,7 @@ Shrunk shrink(const Eigen::MatrixXd& x, Estimator est, Eigen::MatrixXd& gram) {
         gram.selfadjointView<Eigen::Lower>().rankUpdate(x, 1.0 / double(n));
     else
         gram.selfadjointView<Eigen::Lower>().rankUpdate(x.transpose(), 1.0 / double(n));
-    double delta_ = -gram.diagonal().squaredNorm();  // sum of squares of the symmetric gram from its lower half
-    for (Eigen::Index j = 0; j < gram.cols(); ++j) delta_ += 2.0 * gram.col(j).tail(gram.rows() - j).squaredNorm();
-    double beta = 1.0 / (double(p) * double(n)) * (beta_ / double(n) - delta_);
-    double delta = delta_ - 2.0 * mu * trace_sum + double(p) * mu * mu;
-    delta /= double(p);
-    beta = std::min(beta, delta);
-    out.shrinkage = beta == 0 ? 0.0 : beta / delta;
+    out.shrinkage = ledoit_wolf_shrinkage(x, gram, trace_sum);
     // (1 - shrinkage) emp + shrinkage * trace(emp) / p * I; trace(emp) / p is mu.
     out.scale = (1.0 - out.shrinkage) / double(n);
     out.ridge = out.shrinkage * mu;
@@ -184,19 +191,11 @@ void covariance_into(const Eigen::MatrixXd& x, Estimator est, Eigen::Ref<Eigen::
     const Eigen::Index n = x.rows(), p = x.cols();
     lower_gram(x, 1.0 / double(n), m);
     if (est == Estimator::ledoit_wolf && p > 1) {
-        // As shrink() (sklearn's ledoit_wolf_shrinkage on centred data), with sum(emp^2) from S.
-        const double beta_ = x.array().square().rowwise().sum().matrix().squaredNorm();
+        // With sum(emp^2) from S itself.
         const double trace_sum = m.diagonal().sum();
-        const double mu = trace_sum / double(p);
-        double delta_ = -m.diagonal().squaredNorm();
-        for (Eigen::Index j = 0; j < p; ++j) delta_ += 2.0 * m.col(j).tail(p - j).squaredNorm();
-        double beta = 1.0 / (double(p) * double(n)) * (beta_ / double(n) - delta_);
-        double delta = delta_ - 2.0 * mu * trace_sum + double(p) * mu * mu;
-        delta /= double(p);
-        beta = std::min(beta, delta);
-        const double shrinkage = beta == 0 ? 0.0 : beta / delta;
+        const double shrinkage = ledoit_wolf_shrinkage(x, m, trace_sum);
         m.triangularView<Eigen::Lower>() *= 1.0 - shrinkage;
-        m.diagonal().array() += shrinkage * mu;
+        m.diagonal().array() += shrinkage * trace_sum / double(p);
     }
     mirror(m);
 }
