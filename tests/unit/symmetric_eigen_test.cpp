@@ -3,7 +3,10 @@
 // deflation by small components, by close eigenvalues, everything deflated, graded and clustered
 // spectra, sizes around the leaf size), eigenvalues agree with Eigen's to 40 n eps ||A|| and
 // ||A V - V diag(values)|| and ||V'V - I|| stay below 40 n eps (||A|| for the residual).
+// The blocked tridiagonalization (linalg::tridiagonalize) against Eigen's unblocked one: the same
+// reflectors and tridiagonal matrix to 100 n eps ||A||, on sizes around its panel and crossover.
 #include "algia/linalg/symmetric_eigen.hpp"
+#include "algia/linalg/tridiagonal.hpp"
 
 #include <cmath>
 #include <random>
@@ -133,4 +136,55 @@ TEST(SymmetricEigen, NonFiniteInputIsAnError) {
     EXPECT_THROW(es.compute(a), algia::Error);
     a(3, 1) = std::numeric_limits<double>::infinity();
     EXPECT_THROW(es.compute(a), algia::Error);
+}
+
+TEST(Tridiagonalize, SymmetricProductReadsTheLowerHalfOnly) {
+    std::mt19937 g(7);
+    for (Eigen::Index m : {0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 31, 100}) {
+        SCOPED_TRACE(m);
+        const Eigen::MatrixXd b = random_normal(m + 3, m + 3, g);  // a leading dimension larger than m
+        Eigen::MatrixXd stored = b;
+        stored.triangularView<Eigen::StrictlyUpper>().setConstant(std::numeric_limits<double>::quiet_NaN());
+        const Eigen::MatrixXd full = b.topLeftCorner(m, m).selfadjointView<Eigen::Lower>();
+        const Eigen::VectorXd x = random_normal(m, 1, g);
+        Eigen::VectorXd y = Eigen::VectorXd::Constant(m, 99.0);
+        algia::linalg::symmetric_lower_times(stored.data(), stored.outerStride(), m, x.data(), y.data());
+        if (m == 0) continue;
+        EXPECT_LE((y - full * x).cwiseAbs().maxCoeff(), 1e-13 * std::max<double>(1, m));
+    }
+}
+
+TEST(Tridiagonalize, AgreesWithEigensUnblockedReduction) {
+    std::mt19937 g(5);
+    algia::linalg::TridiagonalizeScratch scratch;
+    for (Eigen::Index n : {1, 2, 3, 40, 64, 65, 66, 96, 97, 98, 129, 200, 301}) {
+        SCOPED_TRACE(n);
+        const Eigen::MatrixXd x = random_normal(n, n, g);
+        const Eigen::MatrixXd a = (x + x.transpose()) / 2.0;
+        Eigen::MatrixXd packed = a;
+        packed.triangularView<Eigen::StrictlyUpper>().setConstant(std::numeric_limits<double>::quiet_NaN());
+        Eigen::VectorXd d, e, tau;
+        algia::linalg::tridiagonalize(packed, d, e, tau, scratch);
+        const Eigen::Tridiagonalization<Eigen::MatrixXd> reference(a);
+        const double bound = 100.0 * double(n) * std::numeric_limits<double>::epsilon() * a.norm();
+        ASSERT_EQ(d.size(), n);
+        ASSERT_EQ(e.size(), n - 1);
+        EXPECT_LE((d - reference.diagonal()).cwiseAbs().maxCoeff(), bound);
+        if (n < 2) continue;
+        EXPECT_LE((e - reference.subDiagonal()).cwiseAbs().maxCoeff(), bound);
+        EXPECT_LE((tau - reference.householderCoefficients()).cwiseAbs().maxCoeff(), bound);
+        for (Eigen::Index j = 0; j + 2 < n; ++j)
+            EXPECT_LE((packed.col(j).tail(n - j - 2) - reference.packedMatrix().col(j).tail(n - j - 2)).cwiseAbs().maxCoeff(), bound)
+                << "reflector " << j;
+        // Q' A Q is the tridiagonal matrix (Q from the reflectors as Eigen forms it).
+        Eigen::MatrixXd t = Eigen::MatrixXd::Zero(n, n);
+        t.diagonal() = d;
+        t.diagonal(-1) = e;
+        t.diagonal(1) = e;
+        Eigen::Tridiagonalization<Eigen::MatrixXd> ours(n);
+        const Eigen::HouseholderSequence<Eigen::MatrixXd, Eigen::VectorXd> q =
+            Eigen::HouseholderSequence<Eigen::MatrixXd, Eigen::VectorXd>(packed, tau).setLength(n - 1).setShift(1);
+        const Eigen::MatrixXd qm = q;
+        EXPECT_LE((qm.transpose() * a * qm - t).norm(), bound);
+    }
 }

@@ -376,9 +376,10 @@ void apply_reflectors(const Eigen::MatrixXd& packed, const Eigen::VectorXd& tau,
 
 }  // namespace
 
-SymmetricEigen::SymmetricEigen(Index n) : vectors_(n, n), tri_(n) {
+SymmetricEigen::SymmetricEigen(Index n) : vectors_(n, n), packed_(n, n) {
     prefault(vectors_);
-    prefault(const_cast<double*>(tri_.packedMatrix().data()), std::size_t(n * n) * sizeof(double));
+    prefault(packed_);
+    if (n > 0) reduce_scratch_.reserve(n);
     if (n > leaf_size) scratch_.reserve(n);
 }
 
@@ -391,16 +392,17 @@ void SymmetricEigen::compute(const Eigen::MatrixXd& m) {
         scale = std::max(scale, column.cwiseAbs().maxCoeff());
     }
     if (scale == 0.0) scale = 1.0;
-    tri_.compute(m / scale);  // reads the lower half only
-    values_ = tri_.diagonal();
-    sub_ = tri_.subDiagonal();
-    if (values_.size() <= leaf_size) {
+    if (packed_.rows() != n) packed_.resize(n, n);
+    for (Index j = 0; j < n; ++j) packed_.col(j).tail(n - j) = m.col(j).tail(n - j) / scale;  // the lower half only
+    tridiagonalize(packed_, values_, sub_, tau_, reduce_scratch_);
+    if (n <= leaf_size) {
         // Small: Eigen's QR iteration on Q itself.
-        vectors_ = tri_.matrixQ();
+        vectors_.setIdentity(n, n);
+        if (n > 1) apply_reflectors(packed_, tau_, vectors_, householder_work_);
         if (Eigen::internal::computeFromTridiagonal_impl(values_, sub_, 30, true, vectors_) != Eigen::Success) not_converged();
     } else {
         tridiagonal_eigen(values_, sub_, vectors_, scratch_);
-        apply_reflectors(tri_.packedMatrix(), tri_.householderCoefficients(), vectors_, householder_work_);
+        apply_reflectors(packed_, tau_, vectors_, householder_work_);
     }
     values_ *= scale;
 }

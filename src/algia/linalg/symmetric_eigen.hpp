@@ -1,5 +1,6 @@
 #pragma once
-// Eigendecomposition of dense symmetric matrices: Householder tridiagonalization (Eigen's), then
+// Eigendecomposition of dense symmetric matrices: blocked Householder tridiagonalization
+// (linalg/tridiagonal.hpp), then
 // Cuppen's divide and conquer on the tridiagonal matrix (the method of LAPACK's dstedc / dsyevd),
 // then the back-transformation (the Householder reflectors applied to the eigenvectors in blocks).
 //
@@ -14,6 +15,8 @@
 
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
+
+#include "algia/linalg/tridiagonal.hpp"
 
 namespace algia::linalg {
 
@@ -45,8 +48,9 @@ public:
 
 private:
     Eigen::MatrixXd vectors_;
-    Eigen::Tridiagonalization<Eigen::MatrixXd> tri_;
-    Eigen::VectorXd values_, sub_, householder_work_;
+    Eigen::MatrixXd packed_;  // the scaled matrix, then its reduction (tridiagonalize's layout)
+    Eigen::VectorXd values_, sub_, tau_, householder_work_;
+    TridiagonalizeScratch reduce_scratch_;
     TridiagonalScratch scratch_;
 };
 
