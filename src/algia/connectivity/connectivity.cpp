@@ -249,6 +249,18 @@ struct Workspace {
     Eigen::MatrixXd w;  // a whitened covariance (its log goes to the caller's storage)
 };
 
+// body(j, w) for the blocks of 32 columns [j, j + w) of a p x p matrix, in parallel: for lower
+// halves built block by block, each block's arithmetic the same on any thread count.
+void by_column_blocks(const Context& ctx, Eigen::Index p, const std::function<void(Eigen::Index, Eigen::Index)>& body) {
+    constexpr Eigen::Index width = 32;
+    parallel_for(ctx, std::size_t((p + width - 1) / width), 1, [&](std::size_t b, std::size_t e) {
+        for (std::size_t block = b; block < e; ++block) {
+            const Eigen::Index j = Eigen::Index(block) * width;
+            body(j, std::min(width, p - j));
+        }
+    });
+}
+
 // The participants' covariances, whitened as F C F' (F = G^-1/2 or B^-1, see geometric_mean). When
 // a series has fewer time points T than regions p, C = scale X'X + ridge I is whitened from its
 // parts, scale (XF')'(XF') + ridge FF': two products of T x p x p instead of two of p x p x p.
@@ -269,14 +281,10 @@ public:
     // participant by participant in order (the same numbers on any thread count).
     Eigen::MatrixXd mean(const Context& ctx) const {
         const Eigen::Index p = dim();
-        constexpr Eigen::Index width = 32;
         Eigen::MatrixXd m = Eigen::MatrixXd::Zero(p, p);
-        parallel_for(ctx, std::size_t((p + width - 1) / width), 1, [&](std::size_t b, std::size_t e) {
-            for (std::size_t block = b; block < e; ++block) {
-                const Eigen::Index j = Eigen::Index(block) * width, w = std::min(width, p - j);
-                for (const Parts& c : parts_)
-                    m.block(j, j, p - j, w).noalias() += c.scale * (c.x.rightCols(p - j).transpose() * c.x.middleCols(j, w));
-            }
+        by_column_blocks(ctx, p, [&](Eigen::Index j, Eigen::Index w) {
+            for (const Parts& c : parts_)
+                m.block(j, j, p - j, w).noalias() += c.scale * (c.x.rightCols(p - j).transpose() * c.x.middleCols(j, w));
         });
         double ridge = 0.0;
         for (const Parts& c : parts_) ridge += c.ridge;
@@ -363,11 +371,14 @@ Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol
     Eigen::MatrixXd f = llt.matrixL().solve(Eigen::MatrixXd::Identity(p, p));
     Workspace& main = workspaces.local();
     Eigen::MatrixXd fft(p, p), logs_mean(p, p), e(p, p), e_inv(p, p), vd2(p, p), tmp2(p, p);
+    for (Eigen::MatrixXd* m : {&fft, &logs_mean, &e, &e_inv, &vd2, &tmp2}) prefault(*m);  // fresh pages, serial code
     double norm_old = std::numeric_limits<double>::infinity();
     double step = 1.0;
     for (int it = 0; it < max_iter; ++it) {
         if (need_fft) {
-            fft.triangularView<Eigen::Lower>() = f * f.transpose();
+            by_column_blocks(ctx, p, [&](Eigen::Index j, Eigen::Index w) {
+                fft.block(j, j, p - j, w).noalias() = f.bottomRows(p - j) * f.middleRows(j, w).transpose();
+            });
             fft.triangularView<Eigen::StrictlyUpper>() = fft.transpose();
         }
         parallel_for(ctx, covs.size(), 1, [&](std::size_t begin, std::size_t end) {
@@ -378,10 +389,14 @@ Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol
             }
         });
         // The mean of the logs' lower halves, in order (thread-count independent), mirrored.
-        logs_mean.setZero();
-        for (const auto& l : logs)
-            for (Eigen::Index j = 0; j < p; ++j) logs_mean.col(j).tail(p - j) += l.col(j).tail(p - j);
-        logs_mean /= double(covs.size());
+        by_column_blocks(ctx, p, [&](Eigen::Index j0, Eigen::Index w) {
+            for (Eigen::Index j = j0; j < j0 + w; ++j) {
+                auto col = logs_mean.col(j).tail(p - j);
+                col.setZero();
+                for (const auto& l : logs) col += l.col(j).tail(p - j);
+                col /= double(covs.size());
+            }
+        });
         logs_mean.triangularView<Eigen::StrictlyUpper>() = logs_mean.transpose();
         if (!logs_mean.allFinite())
             throw algia::Error(algia::Kind::invalid_input, "the tangent-space mean failed: a matrix is not positive definite")
@@ -480,6 +495,7 @@ Result connectivity(const std::vector<SeriesView>& series, Kind kind, Estimator 
         out.mean = geometric_mean(covs, 30, 1e-7, workspaces, out.matrices, ctx);
         // nilearn: whitening_ = G^-1/2, then logm(whitening_ C whitening_) per participant.
         Eigen::MatrixXd whitening(p, p), s2(p, p), vd2(p, p);
+        for (Eigen::MatrixXd* m : {&whitening, &s2, &vd2}) prefault(*m);
         const Eigen::MatrixXd g = out.mean;
         inverse_roots(g, workspaces.local(), vd2, whitening, covs.any_factored() ? &s2 : nullptr, ctx);
         parallel_for(ctx, n, 1, [&](std::size_t b, std::size_t e) {
