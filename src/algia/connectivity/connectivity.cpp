@@ -405,10 +405,15 @@ Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol
         main.es.compute(logs_mean);
         const Eigen::ArrayXd half = main.es.eigenvalues().array() * (step / 2.0);
         side_by_side(
-            ctx, [&] { form_symmetric(main.es.eigenvectors(), half.exp().matrix(), main.vd, e); },
-            [&] { form_symmetric(main.es.eigenvectors(), (-half).exp().matrix(), vd2, e_inv); });
-        side_by_side(
-            ctx, [&] { tmp2.noalias() = b * e; }, [&] { main.tmp.noalias() = e_inv * f; });
+            ctx,
+            [&] {
+                form_symmetric(main.es.eigenvectors(), half.exp().matrix(), main.vd, e);
+                tmp2.noalias() = b * e;
+            },
+            [&] {
+                form_symmetric(main.es.eigenvectors(), (-half).exp().matrix(), vd2, e_inv);
+                main.tmp.noalias() = e_inv * f;
+            });
         b.swap(tmp2);
         f.swap(main.tmp);
         if (norm < norm_old) {
