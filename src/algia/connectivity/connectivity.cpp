@@ -171,12 +171,8 @@ void inverse_from_cholesky(const Eigen::MatrixXd& l, Eigen::MatrixXd& w, Eigen::
         const Eigen::Index c = std::min(tile, p - j);
         for (Eigen::Index i = j; i < p; i += tile) {
             const Eigen::Index h = std::min(tile, p - i);
-            if (i == j) {
-                auto d = m.block(j, j, c, c);
-                d.triangularView<Eigen::Lower>().setZero();
-                for (Eigen::Index k = 0; k < c; ++k)  // W(j:, j) is lower triangular in its first c rows
-                    d.col(k).tail(c - k).noalias() =
-                        w.block(j + k, j + k, p - j - k, c - k).transpose() * w.col(j + k).tail(p - j - k);
+            if (i == j) {  // W(j:j+c, j:j+c) is lower triangular with its zeros stored: one product
+                m.block(j, j, c, c).noalias() = w.block(j, j, p - j, c).transpose() * w.block(j, j, p - j, c);
             } else {
                 m.block(i, j, h, c).noalias() = w.block(i, i, p - i, h).transpose() * w.block(i, j, p - i, c);
             }
