@@ -461,6 +461,20 @@ struct Scratch {
 
 }  // namespace
 
+namespace {
+
+// series.allFinite(), over the stored elements in one contiguous pass when the view covers a
+// dense block in either order (Eigen checks a strided view element by element).
+bool all_finite(const SeriesView& series) {
+    const Eigen::Index rows = series.rows(), cols = series.cols();
+    const bool column_major = series.innerStride() == 1 && series.outerStride() == rows;
+    const bool row_major = series.outerStride() == 1 && series.innerStride() == cols;
+    if (column_major || row_major) return Eigen::Map<const Eigen::VectorXd>(series.data(), rows * cols).allFinite();
+    return series.allFinite();
+}
+
+}  // namespace
+
 Result connectivity(const std::vector<SeriesView>& series, Kind kind, Estimator est, const std::vector<std::string>& names,
                     const Allocate& allocate, const Context& ctx) {
     if (series.empty()) throw algia::Error(algia::Kind::usage, "no time series given");
@@ -472,7 +486,7 @@ Result connectivity(const std::vector<SeriesView>& series, Kind kind, Estimator 
                 .hint("extract every participant with the same atlas");
         if (series[i].rows() < 2)
             throw algia::Error(algia::Kind::invalid_input, fmt::format("{}: fewer than 2 time points", names[i]));
-        if (!series[i].allFinite())
+        if (!all_finite(series[i]))
             throw algia::Error(algia::Kind::invalid_input, fmt::format("{}: contains n/a or infinite values", names[i]))
                 .hint("re-extract the time series; a region with no voxels gives n/a");
     }
@@ -548,9 +562,12 @@ Result connectivity(const std::vector<SeriesView>& series, Kind kind, Estimator 
             if (kind == Kind::partial_correlation) to_correlation(m, -1.0, s.d);
         }
     });
-    out.mean.setZero();
-    for (const auto& m : out.matrices) out.mean += m;  // in order: thread-count independent
-    out.mean /= double(n);
+    by_column_blocks(ctx, p, [&](Eigen::Index j, Eigen::Index w) {  // each element summed in order
+        auto block = out.mean.middleCols(j, w);
+        block.setZero();
+        for (const auto& m : out.matrices) block += m.middleCols(j, w);
+        block /= double(n);
+    });
     return out;
 }
 
