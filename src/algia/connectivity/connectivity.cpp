@@ -11,6 +11,7 @@
 #include "algia/core/error.hpp"
 #include "algia/core/memory.hpp"
 #include "algia/core/parallel.hpp"
+#include "algia/linalg/gemm.hpp"
 #include "algia/linalg/symmetric_eigen.hpp"
 
 #include <tbb/enumerable_thread_specific.h>
@@ -121,31 +122,18 @@ void mirror(Eigen::Ref<Eigen::MatrixXd> m) { m.triangularView<Eigen::StrictlyUpp
 // scale X'X + ridge I, the lower half by one symmetric rank update, mirrored.
 Eigen::MatrixXd assemble(const Parts& c) {
     const Eigen::Index p = c.x.cols();
-    Eigen::MatrixXd m = Eigen::MatrixXd::Zero(p, p);
-    m.selfadjointView<Eigen::Lower>().rankUpdate(c.x.transpose(), c.scale);
+    Eigen::MatrixXd m(p, p);
+    linalg::multiply(m, c.scale, linalg::transposed(c.x), linalg::plain(c.x), c.x.rows(), 0.0, linalg::Part::lower);
     m.diagonal().array() += c.ridge;
     mirror(m);
     return m;
 }
 
-// The lower half of m <- alpha X'X, tile by tile. Eigen's product of the whole X'X takes two
-// packing buffers of about T x p doubles from the heap at every call (fresh pages each time, as
-// glibc hands such blocks back to the system on free), which cost more than the arithmetic on
-// some machines; products of tiles this size keep their buffers on the stack
-// (EIGEN_STACK_ALLOCATION_LIMIT). A fixed tiling: the same numbers on any thread count.
+// The lower half of m <- alpha X'X: one product of the lower part (linalg/gemm.hpp, whose packing
+// buffers are the thread's own, allocated once; Eigen's product takes two buffers of about T x p
+// doubles from the heap at every call, fresh pages each time).
 void lower_gram(const Eigen::MatrixXd& x, double alpha, Eigen::Ref<Eigen::MatrixXd> m) {
-    constexpr Eigen::Index tile = 48;
-    const Eigen::Index p = x.cols();
-    for (Eigen::Index j = 0; j < p; j += tile) {
-        const Eigen::Index w = std::min(tile, p - j);
-        auto diag = m.block(j, j, w, w);
-        diag.triangularView<Eigen::Lower>().setZero();
-        diag.selfadjointView<Eigen::Lower>().rankUpdate(x.middleCols(j, w).transpose(), alpha);
-        for (Eigen::Index i = j + w; i < p; i += tile) {
-            const Eigen::Index h = std::min(tile, p - i);
-            m.block(i, j, h, w).noalias() = alpha * (x.middleCols(i, h).transpose() * x.middleCols(j, w));
-        }
-    }
+    linalg::multiply(m, alpha, linalg::transposed(x), linalg::plain(x), x.rows(), 0.0, linalg::Part::lower);
 }
 
 // m = (L L')^-1 = W'W with W = L^-1 (L lower triangular, in the lower half of l; `w` is scratch),
@@ -229,7 +217,7 @@ namespace {
 void form_symmetric(const Eigen::MatrixXd& vecs, const Eigen::VectorXd& d, Eigen::MatrixXd& vd, Eigen::Ref<Eigen::MatrixXd> out,
                     bool mirror = true) {
     vd.noalias() = vecs * d.asDiagonal();
-    out.triangularView<Eigen::Lower>() = vd * vecs.transpose();
+    linalg::multiply(out, 1.0, linalg::plain(vd), linalg::transposed(vecs), vecs.cols(), 0.0, linalg::Part::lower);
     if (mirror) out.triangularView<Eigen::StrictlyUpper>() = out.transpose();
 }
 
@@ -280,7 +268,8 @@ public:
         Eigen::MatrixXd m = Eigen::MatrixXd::Zero(p, p);
         by_column_blocks(ctx, p, [&](Eigen::Index j, Eigen::Index w) {
             for (const Parts& c : parts_)
-                m.block(j, j, p - j, w).noalias() += c.scale * (c.x.rightCols(p - j).transpose() * c.x.middleCols(j, w));
+                linalg::multiply(m.block(j, j, p - j, w), c.scale, linalg::transposed(c.x.rightCols(p - j)),
+                                 linalg::plain(c.x.middleCols(j, w)), c.x.rows(), 1.0);
         });
         double ridge = 0.0;
         for (const Parts& c : parts_) ridge += c.ridge;
@@ -296,12 +285,13 @@ public:
         out.resize(p, p);
         if (factored(i)) {
             const Parts& c = parts_[i];
-            ws.y.noalias() = c.x * f.transpose();
+            ws.y.resize(c.x.rows(), p);
+            linalg::multiply(ws.y, 1.0, linalg::plain(c.x), linalg::transposed(f), p, 0.0);
             out.triangularView<Eigen::Lower>() = c.ridge * fft;
-            out.selfadjointView<Eigen::Lower>().rankUpdate(ws.y.transpose(), c.scale);
+            linalg::multiply(out, c.scale, linalg::transposed(ws.y), linalg::plain(ws.y), ws.y.rows(), 1.0, linalg::Part::lower);
         } else {
-            ws.tmp.noalias() = f * full_[i];
-            out.triangularView<Eigen::Lower>() = ws.tmp * f.transpose();
+            linalg::multiply(ws.tmp, 1.0, linalg::plain(f), linalg::plain(full_[i]), p, 0.0);
+            linalg::multiply(out, 1.0, linalg::plain(ws.tmp), linalg::transposed(f), p, 0.0, linalg::Part::lower);
         }
     }
 
@@ -373,7 +363,8 @@ Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol
     for (int it = 0; it < max_iter; ++it) {
         if (need_fft) {
             by_column_blocks(ctx, p, [&](Eigen::Index j, Eigen::Index w) {
-                fft.block(j, j, p - j, w).noalias() = f.bottomRows(p - j) * f.middleRows(j, w).transpose();
+                linalg::multiply(fft.block(j, j, p - j, w), 1.0, linalg::plain(f.bottomRows(p - j)),
+                                 linalg::transposed(f.middleRows(j, w)), p, 0.0);
             });
             fft.triangularView<Eigen::StrictlyUpper>() = fft.transpose();
         }
@@ -404,11 +395,11 @@ Eigen::MatrixXd geometric_mean(const Covariances& covs, int max_iter, double tol
             ctx,
             [&] {
                 form_symmetric(main.es.eigenvectors(), half.exp().matrix(), main.vd, e);
-                tmp2.noalias() = b * e;
+                linalg::multiply(tmp2, 1.0, linalg::plain(b), linalg::plain(e), p, 0.0);
             },
             [&] {
                 form_symmetric(main.es.eigenvectors(), (-half).exp().matrix(), vd2, e_inv);
-                main.tmp.noalias() = e_inv * f;
+                linalg::multiply(main.tmp, 1.0, linalg::plain(e_inv), linalg::plain(f), p, 0.0);
             });
         b.swap(tmp2);
         f.swap(main.tmp);

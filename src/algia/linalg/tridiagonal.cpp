@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "algia/core/memory.hpp"
+#include "algia/linalg/gemm.hpp"
 
 namespace algia::linalg {
 
@@ -122,7 +123,7 @@ void tridiagonalize(Eigen::Ref<Eigen::MatrixXd> a, Eigen::VectorXd& d, Eigen::Ve
     for (; n - k > unblocked_below; k += panel) {
         reduce_panel(a, k, d, e, tau, s);
         // The trailing matrix takes the panel: A22 -= V W' + W V' = [v_0 w_0 ...] [w_0 v_0 ...]', its
-        // lower half by one product (Eigen's triangular product assignment, no temporary).
+        // lower half by one product (linalg/gemm.hpp, the lower part only).
         const Index r = n - k - panel;
         const auto left = s.left.block(panel, 0, r, 2 * panel);
         auto right = s.right.topRows(r);
@@ -130,7 +131,7 @@ void tridiagonalize(Eigen::Ref<Eigen::MatrixXd> a, Eigen::VectorXd& d, Eigen::Ve
             right.col(j) = left.col(j + 1);
             right.col(j + 1) = left.col(j);
         }
-        a.block(k + panel, k + panel, r, r).triangularView<Eigen::Lower>() -= left * right.transpose();
+        multiply(a.block(k + panel, k + panel, r, r), -1.0, plain(left), transposed(right), 2 * panel, 1.0, Part::lower);
         for (Index j = k; j < k + panel; ++j) a(j + 1, j) = e[j];
     }
     for (; k < n - 1; ++k) reduce_column(a, k, d, e, tau, s.t.data());

@@ -1,0 +1,206 @@
+#include "algia/linalg/gemm.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <memory>
+#include <new>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace algia::linalg {
+
+using Eigen::Index;
+
+namespace {
+
+#if defined(__AVX512F__)
+constexpr Index mr = 24, nr = 8;  // 24 accumulator registers of 8 doubles
+#else
+constexpr Index mr = 8, nr = 4;
+#endif
+// Panel sizes: a kc x nr micro-panel of B (16 KB) stays in L1 while the mc x kc block of A (288 KB)
+// streams from L2; B's kc x nc panel is read from L3.
+constexpr Index kc_max = 256, mc_max = 6 * mr, nc_max = 2048;
+
+// The packing buffers of this thread, allocated once (aligned for the kernel's loads).
+struct Buffers {
+    struct Free {
+        void operator()(double* p) const { ::operator delete[](p, std::align_val_t(64)); }
+    };
+    std::unique_ptr<double[], Free> a, b;
+    Buffers()
+        : a(static_cast<double*>(::operator new[](sizeof(double) * mc_max * kc_max, std::align_val_t(64)))),
+          b(static_cast<double*>(::operator new[](sizeof(double) * kc_max * nc_max, std::align_val_t(64)))) {}
+};
+
+Buffers& buffers() {
+    thread_local Buffers b;
+    return b;
+}
+
+// count x kc of `a` from (i0, p0) into micro-panels of `width` rows (zero rows pad the last): panel r
+// holds element (r width + i, p) at r width kc + p width + i. A is packed as it is (width mr), B as
+// its transpose (width nr).
+template <Index width>
+void pack(const Operand& a, Index i0, Index count, Index p0, Index kc, double* dst) {
+    for (Index r = 0; r < count; r += width) {
+        const Index h = std::min(width, count - r);
+        double* d = dst + r * kc;
+        const double* s = a.data + (i0 + r) * a.row_stride + p0 * a.col_stride;
+        if (a.row_stride == 1) {  // read down the columns
+            for (Index p = 0; p < kc; ++p, s += a.col_stride, d += width) {
+                for (Index i = 0; i < h; ++i) d[i] = s[i];
+                for (Index i = h; i < width; ++i) d[i] = 0.0;
+            }
+        } else {  // read along the rows
+            for (Index i = 0; i < h; ++i)
+                for (Index p = 0; p < kc; ++p) d[p * width + i] = s[i * a.row_stride + p * a.col_stride];
+            for (Index i = h; i < width; ++i)
+                for (Index p = 0; p < kc; ++p) d[p * width + i] = 0.0;
+        }
+    }
+}
+
+// How a tile's sums meet C: the first panel of k applies beta (C not read when beta == 0), the
+// later panels add.
+struct Update {
+    double alpha, beta;
+    bool first;
+    double apply(double c, double sum) const {  // the same roundings as the avx512 kernel's stores
+        if (!first) return std::fma(alpha, sum, c);
+        return beta == 0.0 ? alpha * sum : std::fma(alpha, sum, beta * c);
+    }
+};
+
+// Stores an mr x nr tile of sums (column-major in `t`) into the rows x cols corner of C at c,
+// skipping the elements above C's diagonal when `lower` (the tile's top-left element is C(gi, gj)).
+void store_partial(const double* t, double* c, Index ldc, Index rows, Index cols, bool lower, Index gi, Index gj,
+                   const Update& u) {
+    for (Index j = 0; j < cols; ++j) {
+        const Index first_row = lower ? std::max<Index>(0, gj + j - gi) : 0;
+        for (Index i = first_row; i < rows; ++i) c[i + j * ldc] = u.apply(c[i + j * ldc], t[i + j * mr]);
+    }
+}
+
+#if defined(__AVX512F__)
+
+// The sums of one mr x kc micro-panel of A times one kc x nr micro-panel of B. Full tiles go
+// straight into C; others through `t`.
+void kernel(Index kc, const double* __restrict a, const double* __restrict b, double* c, Index ldc, bool full,
+            double* __restrict t, const Update& u) {
+    __m512d c0[nr], c1[nr], c2[nr];
+    for (Index j = 0; j < nr; ++j) c0[j] = c1[j] = c2[j] = _mm512_setzero_pd();
+    for (Index p = 0; p < kc; ++p, a += mr, b += nr) {
+        const __m512d a0 = _mm512_load_pd(a), a1 = _mm512_load_pd(a + 8), a2 = _mm512_load_pd(a + 16);
+#pragma GCC unroll 8
+        for (Index j = 0; j < nr; ++j) {
+            const __m512d bj = _mm512_set1_pd(b[j]);
+            c0[j] = _mm512_fmadd_pd(a0, bj, c0[j]);
+            c1[j] = _mm512_fmadd_pd(a1, bj, c1[j]);
+            c2[j] = _mm512_fmadd_pd(a2, bj, c2[j]);
+        }
+    }
+    if (!full) {
+        for (Index j = 0; j < nr; ++j) {
+            _mm512_store_pd(t + j * mr, c0[j]);
+            _mm512_store_pd(t + j * mr + 8, c1[j]);
+            _mm512_store_pd(t + j * mr + 16, c2[j]);
+        }
+        return;
+    }
+    const __m512d alpha = _mm512_set1_pd(u.alpha);
+    if (u.first && u.beta == 0.0) {
+        for (Index j = 0; j < nr; ++j) {
+            double* cj = c + j * ldc;
+            _mm512_storeu_pd(cj, _mm512_mul_pd(alpha, c0[j]));
+            _mm512_storeu_pd(cj + 8, _mm512_mul_pd(alpha, c1[j]));
+            _mm512_storeu_pd(cj + 16, _mm512_mul_pd(alpha, c2[j]));
+        }
+        return;
+    }
+    if (!u.first || u.beta == 1.0) {
+        for (Index j = 0; j < nr; ++j) {
+            double* cj = c + j * ldc;
+            _mm512_storeu_pd(cj, _mm512_fmadd_pd(alpha, c0[j], _mm512_loadu_pd(cj)));
+            _mm512_storeu_pd(cj + 8, _mm512_fmadd_pd(alpha, c1[j], _mm512_loadu_pd(cj + 8)));
+            _mm512_storeu_pd(cj + 16, _mm512_fmadd_pd(alpha, c2[j], _mm512_loadu_pd(cj + 16)));
+        }
+        return;
+    }
+    const __m512d beta = _mm512_set1_pd(u.beta);
+    for (Index j = 0; j < nr; ++j) {
+        double* cj = c + j * ldc;
+        _mm512_storeu_pd(cj, _mm512_fmadd_pd(alpha, c0[j], _mm512_mul_pd(beta, _mm512_loadu_pd(cj))));
+        _mm512_storeu_pd(cj + 8, _mm512_fmadd_pd(alpha, c1[j], _mm512_mul_pd(beta, _mm512_loadu_pd(cj + 8))));
+        _mm512_storeu_pd(cj + 16, _mm512_fmadd_pd(alpha, c2[j], _mm512_mul_pd(beta, _mm512_loadu_pd(cj + 16))));
+    }
+}
+
+#else
+
+void kernel(Index kc, const double* __restrict a, const double* __restrict b, double* c, Index ldc, bool full,
+            double* __restrict t, const Update& u) {
+    double acc[nr][mr] = {};
+    for (Index p = 0; p < kc; ++p, a += mr, b += nr)
+        for (Index j = 0; j < nr; ++j)
+            for (Index i = 0; i < mr; ++i) acc[j][i] += a[i] * b[j];
+    for (Index j = 0; j < nr; ++j)
+        for (Index i = 0; i < mr; ++i) t[i + j * mr] = acc[j][i];
+    if (full) store_partial(t, c, ldc, mr, nr, false, 0, 0, u);
+}
+
+#endif
+
+}  // namespace
+
+const char* multiply_kernel() noexcept {
+#if defined(__AVX512F__)
+    return "avx512 24x8";
+#else
+    return "portable 8x4";
+#endif
+}
+
+void multiply(Index m, Index n, Index k, double alpha, Operand a, Operand b, double beta, double* c, Index ldc,
+              Part part) {
+    if (m <= 0 || n <= 0) return;
+    const bool lower = part == Part::lower;
+    if (k <= 0 || alpha == 0.0) {
+        for (Index j = 0; j < n; ++j)
+            for (Index i = lower ? std::min(j, m) : 0; i < m; ++i) c[i + j * ldc] = beta == 0.0 ? 0.0 : beta * c[i + j * ldc];
+        return;
+    }
+    Buffers& buf = buffers();
+    alignas(64) double tile[mr * nr];
+    for (Index jc = 0; jc < n; jc += nc_max) {
+        const Index nc = std::min(nc_max, n - jc);
+        // Rows entirely above the diagonal of these columns are skipped when only the lower half is wanted.
+        const Index row_start = lower ? std::min(jc, m) : 0;
+        if (row_start >= m) break;
+        for (Index pc = 0; pc < k; pc += kc_max) {
+            const Index kc = std::min(kc_max, k - pc);
+            const Update u{alpha, beta, pc == 0};
+            pack<nr>(Operand{b.data, b.col_stride, b.row_stride}, jc, nc, pc, kc, buf.b.get());
+            for (Index ic = row_start; ic < m; ic += mc_max) {
+                const Index mc = std::min(mc_max, m - ic);
+                pack<mr>(a, ic, mc, pc, kc, buf.a.get());
+                for (Index jr = 0; jr < nc; jr += nr) {
+                    const Index gj = jc + jr, cols = std::min(nr, nc - jr);
+                    for (Index ir = 0; ir < mc; ir += mr) {
+                        const Index gi = ic + ir, rows = std::min(mr, mc - ir);
+                        if (lower && gi + rows - 1 < gj) continue;  // wholly above the diagonal
+                        const bool full = rows == mr && cols == nr && (!lower || gi >= gj + nr - 1);
+                        double* ct = c + gi + gj * ldc;
+                        kernel(kc, buf.a.get() + ir * kc, buf.b.get() + jr * kc, ct, ldc, full, tile, u);
+                        if (!full) store_partial(tile, ct, ldc, rows, cols, lower, gi, gj, u);
+                    }
+                }
+            }
+        }
+    }
+}
+
+}  // namespace algia::linalg
