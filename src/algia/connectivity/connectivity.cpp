@@ -136,34 +136,40 @@ void lower_gram(const Eigen::MatrixXd& x, double alpha, Eigen::Ref<Eigen::Matrix
     linalg::multiply(m, alpha, linalg::transposed(x), linalg::plain(x), x.rows(), 0.0, linalg::Part::lower);
 }
 
-// m = (L L')^-1 = W'W with W = L^-1 (L lower triangular, in the lower half of l; `w` is scratch),
-// mirrored. Tile by tile as lower_gram (no heap buffers), and a third of the arithmetic of two
-// triangular solves against the identity: W is formed below its diagonal only, W'W from it.
-void inverse_from_cholesky(const Eigen::MatrixXd& l, Eigen::MatrixXd& w, Eigen::Ref<Eigen::MatrixXd> m) {
+// m = (L L')^-1 = W'W with W = L^-1 (L lower triangular, in the lower half of l; `w` and `t` are
+// scratch), mirrored. Tile by tile, a third of the arithmetic of two triangular solves against the
+// identity: W is formed below its diagonal only, W'W from it. The diagonal tiles of L are inverted
+// once each (triangular solves of small tiles are slow); every other step is a product of tiles
+// (linalg/gemm.hpp).
+void inverse_from_cholesky(const Eigen::MatrixXd& l, Eigen::MatrixXd& w, Eigen::MatrixXd& t, Eigen::Ref<Eigen::MatrixXd> m) {
+    using linalg::multiply;
+    using linalg::plain;
+    using linalg::transposed;
     constexpr Eigen::Index tile = 48;
     const Eigen::Index p = l.rows();
     w.resize(p, p);
+    t.resize(tile, tile);
+    for (Eigen::Index i = 0; i < p; i += tile) {  // W(i, i) = L(i, i)^-1
+        const Eigen::Index h = std::min(tile, p - i);
+        auto b = w.block(i, i, h, h);
+        b.setIdentity();
+        l.block(i, i, h, h).triangularView<Eigen::Lower>().solveInPlace(b);
+    }
     for (Eigen::Index j = 0; j < p; j += tile) {
         const Eigen::Index c = std::min(tile, p - j);
-        for (Eigen::Index i = j; i < p; i += tile) {  // W(i, j) = L(i, i)^-1 (E - L(i, j:i) W(j:i, j))
+        for (Eigen::Index i = j + tile; i < p; i += tile) {  // W(i, j) = -W(i, i) L(i, j:i) W(j:i, j)
             const Eigen::Index h = std::min(tile, p - i);
-            auto b = w.block(i, j, h, c);
-            if (i == j)
-                b.setIdentity();
-            else
-                b.noalias() = -(l.block(i, j, h, i - j) * w.block(j, j, i - j, c));
-            l.block(i, i, h, h).triangularView<Eigen::Lower>().solveInPlace(b);
+            auto tij = t.topLeftCorner(h, c);
+            multiply(tij, -1.0, plain(l.block(i, j, h, i - j)), plain(w.block(j, j, i - j, c)), i - j, 0.0);
+            multiply(w.block(i, j, h, c), 1.0, plain(w.block(i, i, h, h)), plain(tij), h, 0.0);
         }
     }
     for (Eigen::Index j = 0; j < p; j += tile) {  // (W'W)(i, j) = W(i:, i)' W(i:, j), i >= j
         const Eigen::Index c = std::min(tile, p - j);
         for (Eigen::Index i = j; i < p; i += tile) {
             const Eigen::Index h = std::min(tile, p - i);
-            if (i == j) {  // W(j:j+c, j:j+c) is lower triangular with its zeros stored: one product
-                m.block(j, j, c, c).noalias() = w.block(j, j, p - j, c).transpose() * w.block(j, j, p - j, c);
-            } else {
-                m.block(i, j, h, c).noalias() = w.block(i, i, p - i, h).transpose() * w.block(i, j, p - i, c);
-            }
+            // W(i, i) is lower triangular with its zeros stored (from the identity), so it is one product.
+            multiply(m.block(i, j, h, c), 1.0, transposed(w.block(i, i, p - i, h)), plain(w.block(i, j, p - i, c)), p - i, 0.0);
         }
     }
     mirror(m);
@@ -445,7 +451,7 @@ namespace {
 
 // Per-thread scratch of the kinds other than tangent, reused from participant to participant.
 struct Scratch {
-    Eigen::MatrixXd x, c, w;  // centred series, a covariance (then its Cholesky factor), its inverse factor
+    Eigen::MatrixXd x, c, w, t;  // centred series, a covariance (then its Cholesky factor), its inverse factor, a tile
     Eigen::RowVectorXd mean;
     Eigen::VectorXd d;
 };
@@ -549,7 +555,7 @@ Result connectivity(const std::vector<SeriesView>& series, Kind kind, Estimator 
                                                "need it invertible",
                                                names[i]))
                     .hint("use the Ledoit-Wolf estimator (the default), or fewer regions than time points");
-            inverse_from_cholesky(s.c, s.w, m);
+            inverse_from_cholesky(s.c, s.w, s.t, m);
             if (kind == Kind::partial_correlation) to_correlation(m, -1.0, s.d);
         }
     });
