@@ -24,10 +24,6 @@
 #include <string>
 #include <vector>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 #include <pybind11/eigen.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -40,6 +36,7 @@
 #include "algia/connectivity/connectivity.hpp"
 #include "algia/core/context.hpp"
 #include "algia/core/error.hpp"
+#include "algia/core/memory.hpp"
 #include "algia/core/parallel.hpp"
 #include "algia/glm/design.hpp"
 #include "algia/glm/model.hpp"
@@ -566,26 +563,8 @@ Eigen::MatrixXd clean(const Eigen::MatrixXd& signals, const std::optional<Eigen:
     return algia::signal::clean(signals, conf, o);
 }
 
-// Room for results that become numpy arrays: like numpy's own allocator for large arrays, a mapping
-// advised to use huge pages (2 MB), so a 40 MB result is cleared by about 20 page faults, not
-// 10,000 populated or faulted 4 KB pages; elsewhere (or when the mapping fails), allocate_bytes.
-std::shared_ptr<std::byte[]> result_bytes(std::size_t n) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    constexpr std::size_t huge = std::size_t(2) << 20;
-    if (n >= huge) {
-        const std::size_t len = (n + huge - 1) / huge * huge;
-        void* p = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p != MAP_FAILED) {
-            ::madvise(p, len, MADV_HUGEPAGE);
-            return std::shared_ptr<std::byte[]>(static_cast<std::byte*>(p), [len](std::byte* q) { ::munmap(q, len); });
-        }
-    }
-#endif
-    return algia::image::allocate_bytes(n);
-}
-
 // Time series arrive as C-ordered float64 arrays (converted once only when they are not) and are
-// read in place; the results are written by the kernel into one buffer (result_bytes) that the
+// read in place; the results are written by the kernel into one buffer (huge_page_bytes) that the
 // returned arrays share through a capsule.
 using SeriesArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
@@ -607,7 +586,7 @@ py::tuple connectivity(const std::vector<SeriesArray>& series, const std::string
     std::shared_ptr<std::byte[]> room;
     const auto r = run_interruptible(ctx, [&] {
         return algia::connectivity::connectivity(views, k, e, names, [&room](std::size_t count) {
-            room = result_bytes(count * sizeof(double));
+            room = algia::huge_page_bytes(count * sizeof(double));  // 2 MB pages, as numpy's own large arrays
             return reinterpret_cast<double*>(room.get());
         }, ctx);
     });

@@ -388,7 +388,7 @@ SymmetricEigen::SymmetricEigen(Index n) : vectors_(n, n), packed_(n, n) {
     if (n > leaf_size) scratch_.reserve(n);
 }
 
-void SymmetricEigen::compute(const Eigen::MatrixXd& m) {
+void SymmetricEigen::compute(const Eigen::Ref<const Eigen::MatrixXd>& m) {
     const Index n = m.rows();
     double scale = 0.0;  // as Eigen's solver: scaled by the largest magnitude against over/underflow
     for (Index j = 0; j < n; ++j) {

@@ -42,7 +42,7 @@ class SymmetricEigen {
 public:
     // Storage for n x n matrices, its pages mapped at once (core/memory.hpp).
     explicit SymmetricEigen(Eigen::Index n = 0);
-    void compute(const Eigen::MatrixXd& a);
+    void compute(const Eigen::Ref<const Eigen::MatrixXd>& a);
     const Eigen::VectorXd& eigenvalues() const { return values_; }
     const Eigen::MatrixXd& eigenvectors() const { return vectors_; }
 
