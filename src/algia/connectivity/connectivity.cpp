@@ -57,15 +57,6 @@ void centre_into(const SeriesView& in, Eigen::Ref<Eigen::MatrixXd> x, Eigen::Row
     x.noalias() = in.rowwise() - mean;
 }
 
-// The same into x resized (and its pages mapped) when its size differs.
-void centre(const SeriesView& in, Eigen::MatrixXd& x, Eigen::RowVectorXd& mean) {
-    if (x.rows() != in.rows() || x.cols() != in.cols()) {
-        x.resize(in.rows(), in.cols());
-        prefault(x);
-    }
-    centre_into(in, x, mean);
-}
-
 // A covariance as the estimators build it: C = scale X'X + ridge I, with X the centred series.
 struct Shrunk {
     double scale = 0.0, ridge = 0.0, shrinkage = 0.0;
@@ -148,7 +139,7 @@ Eigen::MatrixXd assemble(const Parts& c) {
 // The lower half of m <- alpha X'X: one product of the lower part (linalg/gemm.hpp, whose packing
 // buffers are the thread's own, allocated once; Eigen's product takes two buffers of about T x p
 // doubles from the heap at every call, fresh pages each time).
-void lower_gram(const Eigen::MatrixXd& x, double alpha, Eigen::Ref<Eigen::MatrixXd> m) {
+void lower_gram(const Eigen::Ref<const Eigen::MatrixXd>& x, double alpha, Eigen::Ref<Eigen::MatrixXd> m) {
     linalg::multiply(m, alpha, linalg::transposed(x), linalg::plain(x), x.rows(), 0.0, linalg::Part::lower);
 }
 
@@ -157,13 +148,13 @@ void lower_gram(const Eigen::MatrixXd& x, double alpha, Eigen::Ref<Eigen::Matrix
 // identity: W is formed below its diagonal only, W'W from it. The diagonal tiles of L are inverted
 // once each (triangular solves of small tiles are slow); every other step is a product of tiles
 // (linalg/gemm.hpp).
-void inverse_from_cholesky(const Eigen::MatrixXd& l, Eigen::MatrixXd& w, Eigen::MatrixXd& t, Eigen::Ref<Eigen::MatrixXd> m) {
+void inverse_from_cholesky(const Eigen::Ref<const Eigen::MatrixXd>& l, Eigen::Ref<Eigen::MatrixXd> w, Eigen::MatrixXd& t,
+                           Eigen::Ref<Eigen::MatrixXd> m) {
     using linalg::multiply;
     using linalg::plain;
     using linalg::transposed;
     constexpr Eigen::Index tile = 48;
     const Eigen::Index p = l.rows();
-    w.resize(p, p);
     t.resize(tile, tile);
     for (Eigen::Index i = 0; i < p; i += tile) {  // W(i, i) = L(i, i)^-1
         const Eigen::Index h = std::min(tile, p - i);
@@ -193,7 +184,7 @@ void inverse_from_cholesky(const Eigen::MatrixXd& l, Eigen::MatrixXd& w, Eigen::
 
 // m = the estimator's covariance of the centred series x (mirrored: exactly symmetric), from the
 // empirical covariance S = X'X / T: Ledoit-Wolf's sums come from S itself (sum(S^2)) and from x.
-void covariance_into(const Eigen::MatrixXd& x, Estimator est, Eigen::Ref<Eigen::MatrixXd> m) {
+void covariance_into(const Eigen::Ref<const Eigen::MatrixXd>& x, Estimator est, Eigen::Ref<Eigen::MatrixXd> m) {
     const Eigen::Index n = x.rows(), p = x.cols();
     lower_gram(x, 1.0 / double(n), m);
     if (est == Estimator::ledoit_wolf && p > 1) {
@@ -482,9 +473,16 @@ SeriesView row_major_view(const double* data, Eigen::Index rows, Eigen::Index co
 
 namespace {
 
-// Per-thread scratch of the kinds other than tangent, reused from participant to participant.
+// Per-thread scratch of the kinds other than tangent, reused from participant to participant, from
+// the call's arena (2 MB pages): room for the longest centred series, a covariance (then its
+// Cholesky factor) and its inverse factor.
 struct Scratch {
-    Eigen::MatrixXd x, c, w, t;  // centred series, a covariance (then its Cholesky factor), its inverse factor, a tile
+    Scratch(Eigen::Index max_rows, Eigen::Index p, Arena& arena)
+        : room(arena.take(std::size_t(max_rows * p))), c(arena.take(std::size_t(p * p)), p, p),
+          w(arena.take(std::size_t(p * p)), p, p) {}
+    double* room;
+    Eigen::Map<Eigen::MatrixXd> c, w;
+    Eigen::MatrixXd t;  // a tile
     Eigen::RowVectorXd mean;
     Eigen::VectorXd d;
 };
@@ -559,34 +557,37 @@ Result connectivity(const std::vector<SeriesView>& series, Kind kind, Estimator 
         return out;
     }
 
-    tbb::enumerable_thread_specific<Scratch> scratch;
+    Eigen::Index max_rows = 0;
+    for (const SeriesView& s : series) max_rows = std::max(max_rows, s.rows());
+    Arena arena;
+    tbb::enumerable_thread_specific<Scratch> scratch([&] { return Scratch(max_rows, p, arena); });
     parallel_for(ctx, n, 1, [&](std::size_t b, std::size_t e) {
         Scratch& s = scratch.local();
         for (std::size_t i = b; i < e; ++i) {
             Eigen::Map<Eigen::MatrixXd>& m = out.matrices[i];
-            centre(series[i], s.x, s.mean);
+            Eigen::Map<Eigen::MatrixXd> x(s.room, series[i].rows(), p);
+            centre_into(series[i], x, s.mean);
             if (kind == Kind::correlation) {
                 // standardize_signal(x, zscore): centred, divided by the population SD (SD < eps -> 1),
                 // then the estimator's covariance (centred again) and cov -> corr.
-                for (Eigen::Index j = 0; j < s.x.cols(); ++j) {
-                    double sd = std::sqrt(s.x.col(j).squaredNorm() / double(s.x.rows()));
+                for (Eigen::Index j = 0; j < x.cols(); ++j) {
+                    double sd = std::sqrt(x.col(j).squaredNorm() / double(x.rows()));
                     if (sd < std::numeric_limits<double>::epsilon()) sd = 1.0;
-                    s.x.col(j) /= sd;
+                    x.col(j) /= sd;
                 }
-                s.mean = s.x.colwise().sum() / double(s.x.rows());
-                s.x.rowwise() -= s.mean;
-                covariance_into(s.x, est, m);
+                s.mean = x.colwise().sum() / double(x.rows());
+                x.rowwise() -= s.mean;
+                covariance_into(x, est, m);
                 to_correlation(m, 1.0, s.d);
                 continue;
             }
             if (kind == Kind::covariance) {
-                covariance_into(s.x, est, m);
+                covariance_into(x, est, m);
                 continue;
             }
             // Precision and partial correlation: covariances are symmetric positive definite unless
             // singular; Cholesky (in place), then its inverse, mirrored from the lower half.
-            s.c.resize(p, p);
-            covariance_into(s.x, est, s.c);
+            covariance_into(x, est, s.c);
             const Eigen::LLT<Eigen::Ref<Eigen::MatrixXd>> llt(s.c);
             if (llt.info() != Eigen::Success)
                 throw algia::Error(algia::Kind::invalid_input,

@@ -44,7 +44,6 @@ std::shared_ptr<std::byte[]> huge_page_bytes(std::size_t n) {
 Arena::Arena(std::size_t doubles) {
     if (doubles > 0) {
         blocks_.push_back(huge_page_bytes(doubles * sizeof(double)));
-        prefault(blocks_.back().get(), doubles * sizeof(double));
         size_ = doubles;
     }
 }
@@ -55,7 +54,6 @@ double* Arena::take(std::size_t count) {
     if (blocks_.empty() || used_ + rounded > size_) {
         size_ = std::max(rounded, std::size_t(1) << 20);  // at least 8 MB
         blocks_.push_back(huge_page_bytes(size_ * sizeof(double)));
-        prefault(blocks_.back().get(), size_ * sizeof(double));
         used_ = 0;
     }
     double* p = reinterpret_cast<double*>(blocks_.back().get()) + used_;
