@@ -41,6 +41,31 @@ Buffers& buffers() {
     return b;
 }
 
+#if defined(__AVX512F__)
+// The 8 x 8 block at s (rows ld apart) transposed to d (rows ld_out apart).
+inline void transpose8(const double* s, Index ld, double* d, Index ld_out) {
+    __m512d r[8];
+    for (int q = 0; q < 8; ++q) r[q] = _mm512_loadu_pd(s + q * ld);
+    const __m512d t0 = _mm512_unpacklo_pd(r[0], r[1]), t1 = _mm512_unpackhi_pd(r[0], r[1]);
+    const __m512d t2 = _mm512_unpacklo_pd(r[2], r[3]), t3 = _mm512_unpackhi_pd(r[2], r[3]);
+    const __m512d t4 = _mm512_unpacklo_pd(r[4], r[5]), t5 = _mm512_unpackhi_pd(r[4], r[5]);
+    const __m512d t6 = _mm512_unpacklo_pd(r[6], r[7]), t7 = _mm512_unpackhi_pd(r[6], r[7]);
+    // 128-bit lanes: 0x88 takes lanes 0 and 2 of each source, 0xdd lanes 1 and 3.
+    const __m512d u0 = _mm512_shuffle_f64x2(t0, t2, 0x88), u1 = _mm512_shuffle_f64x2(t0, t2, 0xdd);
+    const __m512d u2 = _mm512_shuffle_f64x2(t1, t3, 0x88), u3 = _mm512_shuffle_f64x2(t1, t3, 0xdd);
+    const __m512d v0 = _mm512_shuffle_f64x2(t4, t6, 0x88), v1 = _mm512_shuffle_f64x2(t4, t6, 0xdd);
+    const __m512d v2 = _mm512_shuffle_f64x2(t5, t7, 0x88), v3 = _mm512_shuffle_f64x2(t5, t7, 0xdd);
+    _mm512_storeu_pd(d + 0 * ld_out, _mm512_shuffle_f64x2(u0, v0, 0x88));
+    _mm512_storeu_pd(d + 1 * ld_out, _mm512_shuffle_f64x2(u2, v2, 0x88));
+    _mm512_storeu_pd(d + 2 * ld_out, _mm512_shuffle_f64x2(u1, v1, 0x88));
+    _mm512_storeu_pd(d + 3 * ld_out, _mm512_shuffle_f64x2(u3, v3, 0x88));
+    _mm512_storeu_pd(d + 4 * ld_out, _mm512_shuffle_f64x2(u0, v0, 0xdd));
+    _mm512_storeu_pd(d + 5 * ld_out, _mm512_shuffle_f64x2(u2, v2, 0xdd));
+    _mm512_storeu_pd(d + 6 * ld_out, _mm512_shuffle_f64x2(u1, v1, 0xdd));
+    _mm512_storeu_pd(d + 7 * ld_out, _mm512_shuffle_f64x2(u3, v3, 0xdd));
+}
+#endif
+
 // count x kc of `a` from (i0, p0) into micro-panels of `width` rows (zero rows pad the last): panel r
 // holds element (r width + i, p) at r width kc + p width + i. A is packed as it is (width mr), B as
 // its transpose (width nr).
@@ -56,9 +81,19 @@ void pack(const Operand& a, Index i0, Index count, Index p0, Index kc, double* d
                 for (Index i = h; i < width; ++i) d[i] = 0.0;
             }
         } else {  // read along the rows
-            for (Index i = 0; i < h; ++i)
+            Index i = 0;
+#if defined(__AVX512F__)
+            if (a.col_stride == 1)  // 8 x 8 blocks transposed in registers
+                for (; i + 8 <= h; i += 8) {
+                    Index p = 0;
+                    for (; p + 8 <= kc; p += 8) transpose8(s + i * a.row_stride + p, a.row_stride, d + p * width + i, width);
+                    for (; p < kc; ++p)
+                        for (Index q = i; q < i + 8; ++q) d[p * width + q] = s[q * a.row_stride + p];
+                }
+#endif
+            for (; i < h; ++i)
                 for (Index p = 0; p < kc; ++p) d[p * width + i] = s[i * a.row_stride + p * a.col_stride];
-            for (Index i = h; i < width; ++i)
+            for (i = h; i < width; ++i)
                 for (Index p = 0; p < kc; ++p) d[p * width + i] = 0.0;
         }
     }
