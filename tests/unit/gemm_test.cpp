@@ -36,6 +36,14 @@ void expect_close(const MatrixXd& got, const MatrixXd& want, const MatrixXd& mag
                 << what << " at (" << i << ", " << j << ")";
 }
 
+TEST(Multiply, RunsTheKernelThisBuildSelects) {
+#if defined(ALGIA_GEMM_PORTABLE) || !defined(__AVX512F__)
+    EXPECT_STREQ(algia::linalg::multiply_kernel(), "portable 8x4");
+#else
+    EXPECT_STREQ(algia::linalg::multiply_kernel(), "avx512 24x8");
+#endif
+}
+
 TEST(Multiply, AgreesWithEigenOnEveryShapeAroundTheTilesAndPanels) {
     std::mt19937_64 rng(3);
     const Index sizes[] = {1, 7, 8, 9, 23, 24, 25, 49, 145, 300};

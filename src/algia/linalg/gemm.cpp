@@ -6,7 +6,8 @@
 #include <memory>
 #include <new>
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) && !defined(ALGIA_GEMM_PORTABLE)
+#define ALGIA_GEMM_AVX512 1
 #include <immintrin.h>
 #endif
 
@@ -16,7 +17,7 @@ using Eigen::Index;
 
 namespace {
 
-#if defined(__AVX512F__)
+#if defined(ALGIA_GEMM_AVX512)
 constexpr Index mr = 24, nr = 8;  // 24 accumulator registers of 8 doubles
 #else
 constexpr Index mr = 8, nr = 4;
@@ -41,7 +42,7 @@ Buffers& buffers() {
     return b;
 }
 
-#if defined(__AVX512F__)
+#if defined(ALGIA_GEMM_AVX512)
 // The 8 x 8 block at s (rows ld apart) transposed to d (rows ld_out apart).
 inline void transpose8(const double* s, Index ld, double* d, Index ld_out) {
     __m512d r[8];
@@ -82,7 +83,7 @@ void pack(const Operand& a, Index i0, Index count, Index p0, Index kc, double* d
             }
         } else {  // read along the rows
             Index i = 0;
-#if defined(__AVX512F__)
+#if defined(ALGIA_GEMM_AVX512)
             if (a.col_stride == 1)  // 8 x 8 blocks transposed in registers
                 for (; i + 8 <= h; i += 8) {
                     Index p = 0;
@@ -120,7 +121,7 @@ void store_partial(const double* t, double* c, Index ldc, Index rows, Index cols
     }
 }
 
-#if defined(__AVX512F__)
+#if defined(ALGIA_GEMM_AVX512)
 
 // The sums of one mr x kc micro-panel of A times one kc x nr micro-panel of B. Full tiles go
 // straight into C; others through `t`.
@@ -192,7 +193,7 @@ void kernel(Index kc, const double* __restrict a, const double* __restrict b, do
 }  // namespace
 
 const char* multiply_kernel() noexcept {
-#if defined(__AVX512F__)
+#if defined(ALGIA_GEMM_AVX512)
     return "avx512 24x8";
 #else
     return "portable 8x4";
