@@ -6,7 +6,7 @@
 //
 // Why not Eigen's products: at the sizes of the tangent kind (400 x 400, and rank-32 updates of it)
 // Eigen 3.4's kernel tiles the result by 3 x 4 packets, 12 of AVX-512's 32 vector registers, and
-// reaches 66 GFLOP/s of the 101 this machine's core can do; a 24 x 8 tile (24 registers) reaches 85-90.
+// reaches 66-73 GFLOP/s of the 101 this machine's core can do; a 24 x 8 tile (24 registers) reaches 85-100.
 // Why not a BLAS: Debian 12's BLIS 0.9 does not recognise Zen 5 and runs its generic kernel (16
 // GFLOP/s); OpenBLAS or BLIS from Debian install themselves as the system's libblas.so.3, which would
 // also change numpy's (and so every Python peer's) speed. Without AVX-512 the same blocked code runs a
