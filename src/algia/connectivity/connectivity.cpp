@@ -125,7 +125,7 @@ Parts covariance_parts(const SeriesView& in, Estimator est, double* room) {
 // The lower half of m: strict upper <- lower, so m is exactly symmetric.
 void mirror(Eigen::Ref<Eigen::MatrixXd> m) { m.triangularView<Eigen::StrictlyUpper>() = m.transpose(); }
 
-// scale X'X + ridge I, the lower half by one symmetric rank update, mirrored.
+// scale X'X + ridge I, the lower half by one product (linalg::multiply), mirrored.
 Eigen::MatrixXd assemble(const Parts& c) {
     const auto x = c.x();
     const Eigen::Index p = x.cols();
