@@ -37,10 +37,14 @@ void expect_close(const MatrixXd& got, const MatrixXd& want, const MatrixXd& mag
 }
 
 TEST(Multiply, RunsTheKernelThisBuildSelects) {
-#if defined(ALGIA_GEMM_PORTABLE) || !defined(__AVX512F__)
+#if defined(ALGIA_GEMM_PORTABLE)
     EXPECT_STREQ(algia::linalg::multiply_kernel(), "portable 8x4");
-#else
+#elif defined(__AVX512F__)
     EXPECT_STREQ(algia::linalg::multiply_kernel(), "avx512 24x8");
+#elif defined(__AVX2__) && defined(__FMA__)
+    EXPECT_STREQ(algia::linalg::multiply_kernel(), "avx2 12x4");
+#else
+    EXPECT_STREQ(algia::linalg::multiply_kernel(), "portable 8x4");
 #endif
 }
 
