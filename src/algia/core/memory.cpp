@@ -52,7 +52,7 @@ double* Arena::take(std::size_t count) {
     const std::size_t rounded = (count + 7) / 8 * 8;  // 64-byte steps
     std::lock_guard<std::mutex> lock(mutex_);
     if (blocks_.empty() || used_ + rounded > size_) {
-        size_ = std::max(rounded, std::size_t(1) << 20);  // at least 8 MB
+        size_ = std::max(rounded, std::size_t(1) << 17);  // at least 1 MB (below 2 MB: ordinary memory)
         blocks_.push_back(huge_page_bytes(size_ * sizeof(double)));
         used_ = 0;
     }

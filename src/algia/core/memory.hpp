@@ -24,7 +24,7 @@ void prefault(Dense& m) noexcept {
 // benchmarked on). Below 2 MB, elsewhere, or when the mapping fails: ordinary memory. 64-byte aligned.
 std::shared_ptr<std::byte[]> huge_page_bytes(std::size_t n);
 
-// Scratch of one computation carved from huge_page_bytes blocks (at least 8 MB each), all freed
+// Scratch of one computation carved from huge_page_bytes blocks (at least 1 MB each), all freed
 // with the arena. take() is thread-safe; the doubles it returns are uninitialized, 64-byte aligned.
 // Pages are left to fault on first touch (2 MB at a time), by the threads that use them.
 class Arena {
